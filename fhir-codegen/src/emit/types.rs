@@ -82,6 +82,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
     let mut arms = Vec::new();
     let mut arms_mut = Vec::new();
     let mut has = Vec::new();
+    let mut writes = Vec::new();
     let mut enums = TokenStream::new();
     for (i, f) in t.fields.iter().enumerate() {
         let fname = ident(&f.rust_name);
@@ -113,6 +114,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
         arms.push(quote! { #idx => &self.#fname, });
         arms_mut.push(quote! { #idx => &mut self.#fname, });
         has.push(quote! { crate::rt::has(&self.#fname) });
+        writes.push(quote! { crate::rt::write_json_field(out, Self::TYPE_INFO, #idx, &self.#fname); });
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let keys = keys.iter().map(|(k, f, v)| {
@@ -161,6 +163,9 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
             }
             fn present(&self) -> u128 {
                 crate::rt::presence([#(#has),*])
+            }
+            fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+                #(#writes)*
             }
         }
         crate::rt::element_impls!(#name, #resource);

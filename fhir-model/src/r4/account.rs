@@ -234,6 +234,27 @@ impl crate::rt::Element for Account {
             crate::rt::has(&self.part_of),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.service_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.guarantor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.part_of);
+    }
 }
 crate::rt::element_impls!(Account, resource);
 /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
@@ -337,6 +358,13 @@ impl crate::rt::Element for AccountCoverage {
             crate::rt::has(&self.coverage),
             crate::rt::has(&self.priority),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.priority);
     }
 }
 crate::rt::element_impls!(AccountCoverage, element);
@@ -448,6 +476,14 @@ impl crate::rt::Element for AccountGuarantor {
             crate::rt::has(&self.on_hold),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.on_hold);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
     }
 }
 crate::rt::element_impls!(AccountGuarantor, element);

@@ -308,6 +308,32 @@ impl crate::rt::Element for AllergyIntolerance {
             crate::rt::has(&self.reaction),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.clinical_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.verification_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.criticality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.onset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.recorded_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.asserter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.last_occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reaction);
+    }
 }
 crate::rt::element_impls!(AllergyIntolerance, resource);
 /// Choice of types for `AllergyIntolerance.onset[x]`.
@@ -519,6 +545,18 @@ impl crate::rt::Element for AllergyIntoleranceReaction {
             crate::rt::has(&self.exposure_route),
             crate::rt::has(&self.note),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.manifestation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.onset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.exposure_route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.note);
     }
 }
 crate::rt::element_impls!(AllergyIntoleranceReaction, element);

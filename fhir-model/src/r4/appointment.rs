@@ -361,6 +361,43 @@ impl crate::rt::Element for Appointment {
             crate::rt::has(&self.requested_period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.cancelation_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.service_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.appointment_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.supporting_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.minutes_duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.slot);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.patient_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.requested_period);
+    }
 }
 crate::rt::element_impls!(Appointment, resource);
 /// Participants involved in appointment
@@ -497,6 +534,16 @@ impl crate::rt::Element for AppointmentParticipant {
             crate::rt::has(&self.status),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.period);
     }
 }
 crate::rt::element_impls!(AppointmentParticipant, element);

@@ -138,5 +138,17 @@ impl crate::rt::Element for Attachment {
             crate::rt::has(&self.creation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.size);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.hash);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.creation);
+    }
 }
 crate::rt::element_impls!(Attachment, element);

@@ -248,6 +248,27 @@ impl crate::rt::Element for AuditEvent {
             crate::rt::has(&self.entity),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.subtype);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.outcome_desc);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.purpose_of_event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.agent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.entity);
+    }
 }
 crate::rt::element_impls!(AuditEvent, resource);
 /// Actor involved in the event
@@ -431,6 +452,22 @@ impl crate::rt::Element for AuditEventAgent {
             crate::rt::has(&self.purpose_of_use),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.alt_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.policy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.media);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.purpose_of_use);
+    }
 }
 crate::rt::element_impls!(AuditEventAgent, element);
 /// Logical network location for application activity
@@ -527,6 +564,13 @@ impl crate::rt::Element for AuditEventAgentNetwork {
             crate::rt::has(&self.address),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(AuditEventAgentNetwork, element);
@@ -694,6 +738,20 @@ impl crate::rt::Element for AuditEventEntity {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.what);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.lifecycle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.query);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.detail);
+    }
 }
 crate::rt::element_impls!(AuditEventEntity, element);
 /// Additional Information about the entity
@@ -808,6 +866,13 @@ impl crate::rt::Element for AuditEventEntityDetail {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(AuditEventEntityDetail, element);
@@ -956,6 +1021,14 @@ impl crate::rt::Element for AuditEventSource {
             crate::rt::has(&self.observer),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.observer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
     }
 }
 crate::rt::element_impls!(AuditEventSource, element);

@@ -118,5 +118,14 @@ impl crate::rt::Element for Binary {
             crate::rt::has(&self.data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.security_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.data);
+    }
 }
 crate::rt::element_impls!(Binary, resource);

@@ -441,6 +441,47 @@ impl crate::rt::Element for CapabilityStatement {
             crate::rt::has(&self.document),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.instantiates);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.imports);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.software);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.implementation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.format);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.patch_format);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            30,
+            &self.implementation_guide,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.rest);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.messaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.document);
+    }
 }
 crate::rt::element_impls!(CapabilityStatement, resource);
 /// Document definition
@@ -560,6 +601,14 @@ impl crate::rt::Element for CapabilityStatementDocument {
             crate::rt::has(&self.profile),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.profile);
+    }
 }
 crate::rt::element_impls!(CapabilityStatementDocument, element);
 /// If this describes a specific instance
@@ -670,6 +719,14 @@ impl crate::rt::Element for CapabilityStatementImplementation {
             crate::rt::has(&self.url),
             crate::rt::has(&self.custodian),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.custodian);
     }
 }
 crate::rt::element_impls!(CapabilityStatementImplementation, element);
@@ -802,6 +859,15 @@ impl crate::rt::Element for CapabilityStatementMessaging {
             crate::rt::has(&self.supported_message),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reliable_cache);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.supported_message);
+    }
 }
 crate::rt::element_impls!(CapabilityStatementMessaging, element);
 /// Where messages should be sent
@@ -907,6 +973,13 @@ impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
             crate::rt::has(&self.protocol),
             crate::rt::has(&self.address),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.protocol);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.address);
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingEndpoint, element);
@@ -1017,6 +1090,13 @@ impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
             crate::rt::has(&self.mode),
             crate::rt::has(&self.definition),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingSupportedMessage, element);
@@ -1220,6 +1300,19 @@ impl crate::rt::Element for CapabilityStatementRest {
             crate::rt::has(&self.compartment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.security);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.interaction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.search_param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.compartment);
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRest, element);
 /// What operations are supported?
@@ -1330,6 +1423,13 @@ impl crate::rt::Element for CapabilityStatementRestInteraction {
             crate::rt::has(&self.code),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.documentation);
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestInteraction, element);
@@ -1614,6 +1714,28 @@ impl crate::rt::Element for CapabilityStatementRestResource {
             crate::rt::has(&self.operation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.supported_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.interaction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.versioning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.read_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.update_create);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.conditional_create);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.conditional_read);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.conditional_update);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.conditional_delete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reference_policy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.search_include);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.search_rev_include);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.search_param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.operation);
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResource, element);
 /// What operations are supported?
@@ -1721,6 +1843,13 @@ impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
             crate::rt::has(&self.code),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.documentation);
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceInteraction, element);
@@ -1836,6 +1965,14 @@ impl crate::rt::Element for CapabilityStatementRestResourceOperation {
             crate::rt::has(&self.definition),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.documentation);
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceOperation, element);
@@ -1965,6 +2102,15 @@ impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
             crate::rt::has(&self.documentation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceSearchParam, element);
 /// Information about security of implementation
@@ -2068,6 +2214,14 @@ impl crate::rt::Element for CapabilityStatementRestSecurity {
             crate::rt::has(&self.service),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.cors);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestSecurity, element);
@@ -2179,6 +2333,14 @@ impl crate::rt::Element for CapabilityStatementSoftware {
             crate::rt::has(&self.version),
             crate::rt::has(&self.release_date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.release_date);
     }
 }
 crate::rt::element_impls!(CapabilityStatementSoftware, element);

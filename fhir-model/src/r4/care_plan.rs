@@ -358,6 +358,44 @@ impl crate::rt::Element for CarePlan {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.contributor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.addresses);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.note);
+    }
 }
 crate::rt::element_impls!(CarePlan, resource);
 /// Action to occur as part of plan
@@ -487,6 +525,21 @@ impl crate::rt::Element for CarePlanActivity {
             crate::rt::has(&self.reference),
             crate::rt::has(&self.detail),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.outcome_codeable_concept,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.outcome_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.progress);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.detail);
     }
 }
 crate::rt::element_impls!(CarePlanActivity, element);
@@ -759,6 +812,33 @@ impl crate::rt::Element for CarePlanActivityDetail {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kind);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.scheduled);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.daily_amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
     }
 }
 crate::rt::element_impls!(CarePlanActivityDetail, element);

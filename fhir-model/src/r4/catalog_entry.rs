@@ -292,6 +292,44 @@ impl crate::rt::Element for CatalogEntry {
             crate::rt::has(&self.related_entry),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.orderable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.referenced_item);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.additional_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.validity_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.valid_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.last_updated);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.additional_characteristic,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.additional_classification,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.related_entry);
+    }
 }
 crate::rt::element_impls!(CatalogEntry, resource);
 /// An item that this catalog entry is related to
@@ -404,6 +442,13 @@ impl crate::rt::Element for CatalogEntryRelatedEntry {
             crate::rt::has(&self.relationtype),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationtype);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item);
     }
 }
 crate::rt::element_impls!(CatalogEntryRelatedEntry, element);

@@ -416,6 +416,62 @@ impl crate::rt::Element for ChargeItem {
             crate::rt::has(&self.supporting_information),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.definition_uri);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.definition_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.performer);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.performing_organization,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.requesting_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.cost_center);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.bodysite);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.factor_override);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.price_override);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.override_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.entered_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            33,
+            &self.supporting_information,
+        );
+    }
 }
 crate::rt::element_impls!(ChargeItem, resource);
 /// Choice of types for `ChargeItem.occurrence[x]`.
@@ -597,6 +653,13 @@ impl crate::rt::Element for ChargeItemPerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(ChargeItemPerformer, element);

@@ -444,6 +444,48 @@ impl crate::rt::Element for ClaimResponse {
             crate::rt::has(&self.error),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.pre_auth_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.payee_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.add_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.process_note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            32,
+            &self.communication_request,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.error);
+    }
 }
 crate::rt::element_impls!(ClaimResponse, resource);
 /// Insurer added line items
@@ -745,6 +787,29 @@ impl crate::rt::Element for ClaimResponseAddItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subdetail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.sub_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItem, element);
 /// Choice of types for `ClaimResponse.addItem.serviced[x]`.
@@ -1010,6 +1075,20 @@ impl crate::rt::Element for ClaimResponseAddItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetail, element);
 /// Insurer added line items
@@ -1178,6 +1257,19 @@ impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetailSubDetail, element);
 /// Processing errors
@@ -1297,6 +1389,15 @@ impl crate::rt::Element for ClaimResponseError {
             crate::rt::has(&self.sub_detail_sequence),
             crate::rt::has(&self.code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.code);
     }
 }
 crate::rt::element_impls!(ClaimResponseError, element);
@@ -1432,6 +1533,16 @@ impl crate::rt::Element for ClaimResponseInsurance {
             crate::rt::has(&self.business_arrangement),
             crate::rt::has(&self.claim_response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.business_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.claim_response);
     }
 }
 crate::rt::element_impls!(ClaimResponseInsurance, element);
@@ -1573,6 +1684,15 @@ impl crate::rt::Element for ClaimResponseItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseItem, element);
 /// Adjudication details
@@ -1692,6 +1812,15 @@ impl crate::rt::Element for ClaimResponseItemAdjudication {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
     }
 }
 crate::rt::element_impls!(ClaimResponseItemAdjudication, element);
@@ -1833,6 +1962,15 @@ impl crate::rt::Element for ClaimResponseItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetail, element);
 /// Adjudication for claim sub-details
@@ -1955,6 +2093,14 @@ impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
             crate::rt::has(&self.note_number),
             crate::rt::has(&self.adjudication),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjudication);
     }
 }
 crate::rt::element_impls!(ClaimResponseItemDetailSubDetail, element);
@@ -2098,6 +2244,17 @@ impl crate::rt::Element for ClaimResponsePayment {
             crate::rt::has(&self.identifier),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjustment_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+    }
 }
 crate::rt::element_impls!(ClaimResponsePayment, element);
 /// Note concerning adjudication
@@ -2220,6 +2377,15 @@ impl crate::rt::Element for ClaimResponseProcessNote {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.language);
+    }
 }
 crate::rt::element_impls!(ClaimResponseProcessNote, element);
 /// Adjudication totals
@@ -2325,6 +2491,13 @@ impl crate::rt::Element for ClaimResponseTotal {
             crate::rt::has(&self.category),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(ClaimResponseTotal, element);

@@ -361,6 +361,41 @@ impl crate::rt::Element for ClinicalImpression {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.assessor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.previous);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.problem);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.investigation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.protocol);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.finding);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.prognosis_codeable_concept,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.prognosis_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.note);
+    }
 }
 crate::rt::element_impls!(ClinicalImpression, resource);
 /// Choice of types for `ClinicalImpression.effective[x]`.
@@ -510,6 +545,19 @@ impl crate::rt::Element for ClinicalImpressionFinding {
             crate::rt::has(&self.basis),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.item_codeable_concept,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.basis);
+    }
 }
 crate::rt::element_impls!(ClinicalImpressionFinding, element);
 /// One or more sets of investigations (signs, symptoms, etc.)
@@ -611,6 +659,13 @@ impl crate::rt::Element for ClinicalImpressionInvestigation {
             crate::rt::has(&self.code),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item);
     }
 }
 crate::rt::element_impls!(ClinicalImpressionInvestigation, element);

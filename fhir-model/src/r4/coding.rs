@@ -111,5 +111,14 @@ impl crate::rt::Element for Coding {
             crate::rt::has(&self.user_selected),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.user_selected);
+    }
 }
 crate::rt::element_impls!(Coding, element);

@@ -352,6 +352,38 @@ impl crate::rt::Element for CommunicationRequest {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.medium);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.about);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.payload);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.sender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.note);
+    }
 }
 crate::rt::element_impls!(CommunicationRequest, resource);
 /// Choice of types for `CommunicationRequest.occurrence[x]`.
@@ -493,6 +525,12 @@ impl crate::rt::Element for CommunicationRequestPayload {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.content),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.content);
     }
 }
 crate::rt::element_impls!(CommunicationRequestPayload, element);

@@ -281,6 +281,30 @@ impl crate::rt::Element for CompartmentDefinition {
             crate::rt::has(&self.resource),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.search);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.resource);
+    }
 }
 crate::rt::element_impls!(CompartmentDefinition, resource);
 /// How a resource is related to the compartment
@@ -397,6 +421,14 @@ impl crate::rt::Element for CompartmentDefinitionResource {
             crate::rt::has(&self.param),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.documentation);
     }
 }
 crate::rt::element_impls!(CompartmentDefinitionResource, element);

@@ -299,6 +299,31 @@ impl crate::rt::Element for Composition {
             crate::rt::has(&self.section),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.confidentiality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.attester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.custodian);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.section);
+    }
 }
 crate::rt::element_impls!(Composition, resource);
 /// Attests to accuracy of composition
@@ -419,6 +444,14 @@ impl crate::rt::Element for CompositionAttester {
             crate::rt::has(&self.party),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.party);
+    }
 }
 crate::rt::element_impls!(CompositionAttester, element);
 /// The clinical service(s) being documented
@@ -522,6 +555,14 @@ impl crate::rt::Element for CompositionEvent {
             crate::rt::has(&self.period),
             crate::rt::has(&self.detail),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.detail);
     }
 }
 crate::rt::element_impls!(CompositionEvent, element);
@@ -644,6 +685,13 @@ impl crate::rt::Element for CompositionRelatesTo {
             crate::rt::has(&self.code),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
     }
 }
 crate::rt::element_impls!(CompositionRelatesTo, element);
@@ -850,6 +898,21 @@ impl crate::rt::Element for CompositionSection {
             crate::rt::has(&self.empty_reason),
             crate::rt::has(&self.section),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.ordered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.empty_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.section);
     }
 }
 crate::rt::element_impls!(CompositionSection, element);

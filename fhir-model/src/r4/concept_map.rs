@@ -323,6 +323,34 @@ impl crate::rt::Element for ConceptMap {
             crate::rt::has(&self.group),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.group);
+    }
 }
 crate::rt::element_impls!(ConceptMap, resource);
 /// Choice of types for `ConceptMap.source[x]`.
@@ -543,6 +571,17 @@ impl crate::rt::Element for ConceptMapGroup {
             crate::rt::has(&self.unmapped),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.target_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.unmapped);
+    }
 }
 crate::rt::element_impls!(ConceptMapGroup, element);
 /// Mappings for a concept from the source set
@@ -654,6 +693,14 @@ impl crate::rt::Element for ConceptMapGroupElement {
             crate::rt::has(&self.display),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElement, element);
@@ -815,6 +862,17 @@ impl crate::rt::Element for ConceptMapGroupElementTarget {
             crate::rt::has(&self.product),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.equivalence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.depends_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.product);
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTarget, element);
 /// Other elements required for this mapping (from context)
@@ -938,6 +996,15 @@ impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
             crate::rt::has(&self.value),
             crate::rt::has(&self.display),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.display);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetDependsOn, element);
@@ -1067,6 +1134,15 @@ impl crate::rt::Element for ConceptMapGroupUnmapped {
             crate::rt::has(&self.display),
             crate::rt::has(&self.url),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.url);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupUnmapped, element);

@@ -273,6 +273,29 @@ impl crate::rt::Element for Consent {
             crate::rt::has(&self.provision),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.date_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.policy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.policy_rule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.verification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.provision);
+    }
 }
 crate::rt::element_impls!(Consent, resource);
 /// Choice of types for `Consent.source[x]`.
@@ -404,6 +427,13 @@ impl crate::rt::Element for ConsentPolicy {
             crate::rt::has(&self.authority),
             crate::rt::has(&self.uri),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
     }
 }
 crate::rt::element_impls!(ConsentPolicy, element);
@@ -591,6 +621,22 @@ impl crate::rt::Element for ConsentProvision {
             crate::rt::has(&self.provision),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.data_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.provision);
+    }
 }
 crate::rt::element_impls!(ConsentProvision, element);
 /// Who|what controlled by this rule (or group, by role)
@@ -696,6 +742,13 @@ impl crate::rt::Element for ConsentProvisionActor {
             crate::rt::has(&self.role),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(ConsentProvisionActor, element);
@@ -807,6 +860,13 @@ impl crate::rt::Element for ConsentProvisionData {
             crate::rt::has(&self.reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.meaning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
+    }
 }
 crate::rt::element_impls!(ConsentProvisionData, element);
 /// Consent Verified by patient or family
@@ -917,6 +977,14 @@ impl crate::rt::Element for ConsentVerification {
             crate::rt::has(&self.verified_with),
             crate::rt::has(&self.verification_date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.verified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.verified_with);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.verification_date);
     }
 }
 crate::rt::element_impls!(ConsentVerification, element);

@@ -270,6 +270,28 @@ impl crate::rt::Element for DetectedIssue {
             crate::rt::has(&self.mitigation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.identified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.implicated);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.evidence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.mitigation);
+    }
 }
 crate::rt::element_impls!(DetectedIssue, resource);
 /// Choice of types for `DetectedIssue.identified[x]`.
@@ -402,6 +424,13 @@ impl crate::rt::Element for DetectedIssueEvidence {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+    }
 }
 crate::rt::element_impls!(DetectedIssueEvidence, element);
 /// Step taken to address
@@ -512,6 +541,14 @@ impl crate::rt::Element for DetectedIssueMitigation {
             crate::rt::has(&self.date),
             crate::rt::has(&self.author),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.author);
     }
 }
 crate::rt::element_impls!(DetectedIssueMitigation, element);

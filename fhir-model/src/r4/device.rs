@@ -390,6 +390,42 @@ impl crate::rt::Element for Device {
             crate::rt::has(&self.parent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.udi_carrier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.distinct_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.manufacture_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.expiration_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.serial_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.device_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.model_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.part_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.specialization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.safety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.parent);
+    }
 }
 crate::rt::element_impls!(Device, resource);
 /// The name of the device as given by the manufacturer
@@ -500,6 +536,13 @@ impl crate::rt::Element for DeviceDeviceName {
             crate::rt::has(&self.name),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(DeviceDeviceName, element);
@@ -612,6 +655,14 @@ impl crate::rt::Element for DeviceProperty {
             crate::rt::has(&self.value_code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_code);
+    }
 }
 crate::rt::element_impls!(DeviceProperty, element);
 /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
@@ -713,6 +764,13 @@ impl crate::rt::Element for DeviceSpecialization {
             crate::rt::has(&self.system_type),
             crate::rt::has(&self.version),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
     }
 }
 crate::rt::element_impls!(DeviceSpecialization, element);
@@ -855,6 +913,17 @@ impl crate::rt::Element for DeviceUdiCarrier {
             crate::rt::has(&self.entry_type),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.carrier_aidc);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.carrier_hrf);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.entry_type);
+    }
 }
 crate::rt::element_impls!(DeviceUdiCarrier, element);
 /// The actual design of the device or software version running on the device
@@ -965,6 +1034,14 @@ impl crate::rt::Element for DeviceVersion {
             crate::rt::has(&self.component),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.component);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceVersion, element);

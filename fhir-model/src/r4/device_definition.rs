@@ -401,6 +401,48 @@ impl crate::rt::Element for DeviceDefinition {
             crate::rt::has(&self.material),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.udi_device_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.device_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.model_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.specialization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.safety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.shelf_life_storage);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.physical_characteristics,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.language_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.capability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.online_information);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.parent_device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.material);
+    }
 }
 crate::rt::element_impls!(DeviceDefinition, resource);
 /// Choice of types for `DeviceDefinition.manufacturer[x]`.
@@ -540,6 +582,13 @@ impl crate::rt::Element for DeviceDefinitionCapability {
             crate::rt::has(&self.description),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionCapability, element);
 /// A name given to the device to identify it
@@ -650,6 +699,13 @@ impl crate::rt::Element for DeviceDefinitionDeviceName {
             crate::rt::has(&self.name),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionDeviceName, element);
@@ -762,6 +818,14 @@ impl crate::rt::Element for DeviceDefinitionMaterial {
             crate::rt::has(&self.allergenic_indicator),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.alternate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.allergenic_indicator);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionMaterial, element);
 /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
@@ -873,6 +937,14 @@ impl crate::rt::Element for DeviceDefinitionProperty {
             crate::rt::has(&self.value_code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_code);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionProperty, element);
 /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
@@ -974,6 +1046,13 @@ impl crate::rt::Element for DeviceDefinitionSpecialization {
             crate::rt::has(&self.system_type),
             crate::rt::has(&self.version),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionSpecialization, element);
@@ -1091,6 +1170,14 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {
             crate::rt::has(&self.issuer),
             crate::rt::has(&self.jurisdiction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.jurisdiction);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionUdiDeviceIdentifier, element);

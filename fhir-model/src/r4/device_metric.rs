@@ -242,6 +242,26 @@ impl crate::rt::Element for DeviceMetric {
             crate::rt::has(&self.calibration),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.operational_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.color);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.measurement_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.calibration);
+    }
 }
 crate::rt::element_impls!(DeviceMetric, resource);
 /// Describes the calibrations that have been performed or that are required to be performed
@@ -352,6 +372,14 @@ impl crate::rt::Element for DeviceMetricCalibration {
             crate::rt::has(&self.state),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.time);
     }
 }
 crate::rt::element_impls!(DeviceMetricCalibration, element);

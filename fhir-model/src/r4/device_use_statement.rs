@@ -269,6 +269,29 @@ impl crate::rt::Element for DeviceUseStatement {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.recorded_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+    }
 }
 crate::rt::element_impls!(DeviceUseStatement, resource);
 /// Choice of types for `DeviceUseStatement.timing[x]`.

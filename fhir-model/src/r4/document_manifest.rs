@@ -253,6 +253,28 @@ impl crate::rt::Element for DocumentManifest {
             crate::rt::has(&self.related),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.master_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.related);
+    }
 }
 crate::rt::element_impls!(DocumentManifest, resource);
 /// Related things
@@ -347,6 +369,13 @@ impl crate::rt::Element for DocumentManifestRelated {
             crate::rt::has(&self.identifier),
             crate::rt::has(&self.ref_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.ref_);
     }
 }
 crate::rt::element_impls!(DocumentManifestRelated, element);

@@ -307,6 +307,32 @@ impl crate::rt::Element for DocumentReference {
             crate::rt::has(&self.context),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.master_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.doc_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.authenticator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.custodian);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.context);
+    }
 }
 crate::rt::element_impls!(DocumentReference, resource);
 /// Document referenced
@@ -408,6 +434,13 @@ impl crate::rt::Element for DocumentReferenceContent {
             crate::rt::has(&self.attachment),
             crate::rt::has(&self.format),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.attachment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.format);
     }
 }
 crate::rt::element_impls!(DocumentReferenceContent, element);
@@ -549,6 +582,18 @@ impl crate::rt::Element for DocumentReferenceContext {
             crate::rt::has(&self.related),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.facility_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.practice_setting);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.source_patient_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.related);
+    }
 }
 crate::rt::element_impls!(DocumentReferenceContext, element);
 /// Relationships to other documents
@@ -661,6 +706,13 @@ impl crate::rt::Element for DocumentReferenceRelatesTo {
             crate::rt::has(&self.code),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
     }
 }
 crate::rt::element_impls!(DocumentReferenceRelatesTo, element);

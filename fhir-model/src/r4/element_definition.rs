@@ -975,6 +975,55 @@ impl crate::rt::Element for ElementDefinition {
             crate::rt::has(&self.mapping),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.representation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.slice_name);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.slice_is_constraining,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.slicing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.short);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.requirements);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.base);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.content_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.default_value);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.meaning_when_missing,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.order_meaning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.fixed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.pattern);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.example);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.min_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.max_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.max_length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.constraint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.must_support);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.is_modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.is_modifier_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.is_summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.binding);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.mapping);
+    }
 }
 crate::rt::element_impls!(ElementDefinition, element);
 /// Choice of types for `ElementDefinition.defaultValue[x]`.
@@ -2214,6 +2263,13 @@ impl crate::rt::Element for ElementDefinitionBase {
             crate::rt::has(&self.max),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.max);
+    }
 }
 crate::rt::element_impls!(ElementDefinitionBase, element);
 /// ValueSet details if this is coded
@@ -2319,6 +2375,13 @@ impl crate::rt::Element for ElementDefinitionBinding {
             crate::rt::has(&self.description),
             crate::rt::has(&self.value_set),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.strength);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value_set);
     }
 }
 crate::rt::element_impls!(ElementDefinitionBinding, element);
@@ -2465,6 +2528,17 @@ impl crate::rt::Element for ElementDefinitionConstraint {
             crate::rt::has(&self.xpath),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.key);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.requirements);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.human);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.xpath);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.source);
     }
 }
 crate::rt::element_impls!(ElementDefinitionConstraint, element);
@@ -2719,6 +2793,12 @@ impl crate::rt::Element for ElementDefinitionExample {
             crate::rt::has(&self.label),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
     }
 }
 crate::rt::element_impls!(ElementDefinitionExample, element);
@@ -3158,6 +3238,14 @@ impl crate::rt::Element for ElementDefinitionMapping {
             crate::rt::has(&self.comment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.identity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.map);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.comment);
+    }
 }
 crate::rt::element_impls!(ElementDefinitionMapping, element);
 /// This element is sliced - slices follow
@@ -3281,6 +3369,14 @@ impl crate::rt::Element for ElementDefinitionSlicing {
             crate::rt::has(&self.rules),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.discriminator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.ordered);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rules);
+    }
 }
 crate::rt::element_impls!(ElementDefinitionSlicing, element);
 /// Element values that are used to distinguish the slices
@@ -3374,6 +3470,12 @@ impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.path),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
     }
 }
 crate::rt::element_impls!(ElementDefinitionSlicingDiscriminator, element);
@@ -3496,6 +3598,15 @@ impl crate::rt::Element for ElementDefinitionType {
             crate::rt::has(&self.aggregation),
             crate::rt::has(&self.versioning),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.aggregation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.versioning);
     }
 }
 crate::rt::element_impls!(ElementDefinitionType, element);

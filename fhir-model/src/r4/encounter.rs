@@ -384,6 +384,39 @@ impl crate::rt::Element for Encounter {
             crate::rt::has(&self.part_of),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.class_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.episode_of_care);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.appointment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.hospitalization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.service_provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.part_of);
+    }
 }
 crate::rt::element_impls!(Encounter, resource);
 /// List of past encounter classes
@@ -489,6 +522,13 @@ impl crate::rt::Element for EncounterClassHistory {
             crate::rt::has(&self.class),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(EncounterClassHistory, element);
@@ -600,6 +640,14 @@ impl crate::rt::Element for EncounterDiagnosis {
             crate::rt::has(&self.use_),
             crate::rt::has(&self.rank),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rank);
     }
 }
 crate::rt::element_impls!(EncounterDiagnosis, element);
@@ -791,6 +839,30 @@ impl crate::rt::Element for EncounterHospitalization {
             crate::rt::has(&self.discharge_disposition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.pre_admission_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.admit_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.re_admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.diet_preference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.special_courtesy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.special_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.destination);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.discharge_disposition,
+        );
+    }
 }
 crate::rt::element_impls!(EncounterHospitalization, element);
 /// List of locations where the patient has been
@@ -913,6 +985,15 @@ impl crate::rt::Element for EncounterLocation {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.physical_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
+    }
 }
 crate::rt::element_impls!(EncounterLocation, element);
 /// List of participants involved in the encounter
@@ -1016,6 +1097,14 @@ impl crate::rt::Element for EncounterParticipant {
             crate::rt::has(&self.period),
             crate::rt::has(&self.individual),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.individual);
     }
 }
 crate::rt::element_impls!(EncounterParticipant, element);
@@ -1126,6 +1215,13 @@ impl crate::rt::Element for EncounterStatusHistory {
             crate::rt::has(&self.status),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(EncounterStatusHistory, element);

@@ -414,6 +414,44 @@ impl crate::rt::Element for EventDefinition {
             crate::rt::has(&self.trigger),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.trigger);
+    }
 }
 crate::rt::element_impls!(EventDefinition, resource);
 /// Choice of types for `EventDefinition.subject[x]`.

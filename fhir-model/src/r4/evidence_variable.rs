@@ -406,6 +406,43 @@ impl crate::rt::Element for EvidenceVariable {
             crate::rt::has(&self.characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.short_title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.characteristic);
+    }
 }
 crate::rt::element_impls!(EvidenceVariable, resource);
 /// What defines the members of the evidence element
@@ -605,6 +642,23 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
             crate::rt::has(&self.time_from_start),
             crate::rt::has(&self.group_measure),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.usage_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.exclude);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.participant_effective,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.time_from_start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.group_measure);
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);

@@ -312,6 +312,33 @@ impl crate::rt::Element for ExampleScenario {
             crate::rt::has(&self.workflow),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.process);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.workflow);
+    }
 }
 crate::rt::element_impls!(ExampleScenario, resource);
 /// Actor participating in the resource
@@ -442,6 +469,15 @@ impl crate::rt::Element for ExampleScenarioActor {
             crate::rt::has(&self.name),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.actor_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
     }
 }
 crate::rt::element_impls!(ExampleScenarioActor, element);
@@ -607,6 +643,17 @@ impl crate::rt::Element for ExampleScenarioInstance {
             crate::rt::has(&self.contained_instance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.resource_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.contained_instance);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstance, element);
 /// Resources contained in the instance
@@ -708,6 +755,13 @@ impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
             crate::rt::has(&self.resource_id),
             crate::rt::has(&self.version_id),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.resource_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version_id);
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceContainedInstance, element);
@@ -814,6 +868,13 @@ impl crate::rt::Element for ExampleScenarioInstanceVersion {
             crate::rt::has(&self.version_id),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.version_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceVersion, element);
@@ -952,6 +1013,16 @@ impl crate::rt::Element for ExampleScenarioProcess {
             crate::rt::has(&self.step),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_conditions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.post_conditions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.step);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioProcess, element);
 /// Each step of the process
@@ -1089,6 +1160,15 @@ impl crate::rt::Element for ExampleScenarioProcessStep {
             crate::rt::has(&self.alternative),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.process);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.pause);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.alternative);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStep, element);
 /// Alternate non-typical step action
@@ -1207,6 +1287,14 @@ impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
             crate::rt::has(&self.description),
             crate::rt::has(&self.step),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.step);
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepAlternative, element);
@@ -1399,6 +1487,21 @@ impl crate::rt::Element for ExampleScenarioProcessStepOperation {
             crate::rt::has(&self.request),
             crate::rt::has(&self.response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.initiator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.receiver);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.initiator_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.receiver_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.response);
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepOperation, element);

@@ -669,6 +669,69 @@ impl crate::rt::Element for ExplanationOfBenefit {
             crate::rt::has(&self.benefit_balance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.billable_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.priority);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            20,
+            &self.funds_reserve_requested,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.related);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.prescription);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.original_prescription,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.referral);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.claim_response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.pre_auth_ref_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.precedence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.accident);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.add_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 45, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 46, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 47, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 48, &self.process_note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 49, &self.benefit_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 50, &self.benefit_balance);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefit, resource);
 /// Details of the event
@@ -781,6 +844,14 @@ impl crate::rt::Element for ExplanationOfBenefitAccident {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.location);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAccident, element);
@@ -1118,6 +1189,29 @@ impl crate::rt::Element for ExplanationOfBenefitAddItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.sub_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItem, element);
 /// Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
@@ -1381,6 +1475,20 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetail, element);
 /// Insurer added line items
@@ -1547,6 +1655,19 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetailSubDetail, element);
 /// Balance by Benefit Category
@@ -1711,6 +1832,19 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
             crate::rt::has(&self.financial),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.excluded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.financial);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalance, element);
 /// Benefit Summary
@@ -1844,6 +1978,14 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
             crate::rt::has(&self.allowed),
             crate::rt::has(&self.used),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.allowed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.used);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalanceFinancial, element);
@@ -2058,6 +2200,16 @@ impl crate::rt::Element for ExplanationOfBenefitCareTeam {
             crate::rt::has(&self.qualification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.qualification);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitCareTeam, element);
 /// Pertinent diagnosis information
@@ -2201,6 +2353,16 @@ impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
             crate::rt::has(&self.on_admission),
             crate::rt::has(&self.package_code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.on_admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.package_code);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitDiagnosis, element);
@@ -2353,6 +2515,14 @@ impl crate::rt::Element for ExplanationOfBenefitInsurance {
             crate::rt::has(&self.coverage),
             crate::rt::has(&self.pre_auth_ref),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_auth_ref);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitInsurance, element);
@@ -2716,6 +2886,34 @@ impl crate::rt::Element for ExplanationOfBenefitItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.care_team_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.diagnosis_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.information_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.sub_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItem, element);
 /// Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
@@ -2915,6 +3113,15 @@ impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemAdjudication, element);
@@ -3146,6 +3353,25 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetail, element);
 /// Additional items
@@ -3359,6 +3585,24 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetailSubDetail, element);
 /// Recipient of benefits payable
@@ -3453,6 +3697,13 @@ impl crate::rt::Element for ExplanationOfBenefitPayee {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayee, element);
@@ -3584,6 +3835,17 @@ impl crate::rt::Element for ExplanationOfBenefitPayment {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.identifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjustment_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayment, element);
@@ -3728,6 +3990,16 @@ impl crate::rt::Element for ExplanationOfBenefitProcedure {
             crate::rt::has(&self.procedure),
             crate::rt::has(&self.udi),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.udi);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcedure, element);
@@ -3881,6 +4153,15 @@ impl crate::rt::Element for ExplanationOfBenefitProcessNote {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.language);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcessNote, element);
 /// Prior or corollary claims
@@ -3984,6 +4265,14 @@ impl crate::rt::Element for ExplanationOfBenefitRelated {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reference);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitRelated, element);
@@ -4153,6 +4442,17 @@ impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
             crate::rt::has(&self.value),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reason);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitSupportingInfo, element);
@@ -4351,6 +4651,13 @@ impl crate::rt::Element for ExplanationOfBenefitTotal {
             crate::rt::has(&self.category),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitTotal, element);

@@ -118,5 +118,14 @@ impl crate::rt::Element for Expression {
             crate::rt::has(&self.reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference);
+    }
 }
 crate::rt::element_impls!(Expression, element);

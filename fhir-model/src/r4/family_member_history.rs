@@ -355,6 +355,39 @@ impl crate::rt::Element for FamilyMemberHistory {
             crate::rt::has(&self.condition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.data_absent_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.sex);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.born);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.estimated_age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.deceased);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.condition);
+    }
 }
 crate::rt::element_impls!(FamilyMemberHistory, resource);
 /// Choice of types for `FamilyMemberHistory.born[x]`.
@@ -635,6 +668,16 @@ impl crate::rt::Element for FamilyMemberHistoryCondition {
             crate::rt::has(&self.onset),
             crate::rt::has(&self.note),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contributed_to_death);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.onset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.note);
     }
 }
 crate::rt::element_impls!(FamilyMemberHistoryCondition, element);

@@ -286,6 +286,31 @@ impl crate::rt::Element for GraphDefinition {
             crate::rt::has(&self.link),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.link);
+    }
 }
 crate::rt::element_impls!(GraphDefinition, resource);
 /// Links this graph makes rules about
@@ -424,6 +449,17 @@ impl crate::rt::Element for GraphDefinitionLink {
             crate::rt::has(&self.description),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.slice_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.target);
     }
 }
 crate::rt::element_impls!(GraphDefinitionLink, element);
@@ -567,6 +603,16 @@ impl crate::rt::Element for GraphDefinitionLinkTarget {
             crate::rt::has(&self.compartment),
             crate::rt::has(&self.link),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.params);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.compartment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.link);
     }
 }
 crate::rt::element_impls!(GraphDefinitionLinkTarget, element);
@@ -714,6 +760,16 @@ impl crate::rt::Element for GraphDefinitionLinkTargetCompartment {
             crate::rt::has(&self.expression),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.description);
     }
 }
 crate::rt::element_impls!(GraphDefinitionLinkTargetCompartment, element);

@@ -394,6 +394,55 @@ impl crate::rt::Element for HealthcareService {
             crate::rt::has(&self.endpoint),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.provided_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.extra_details);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.coverage_area);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.service_provision_code,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.eligibility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.program);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.communication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.referral_method);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            27,
+            &self.appointment_required,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.available_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.not_available);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            30,
+            &self.availability_exceptions,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.endpoint);
+    }
 }
 crate::rt::element_impls!(HealthcareService, resource);
 /// Times the Service Site is available
@@ -509,6 +558,15 @@ impl crate::rt::Element for HealthcareServiceAvailableTime {
             crate::rt::has(&self.available_end_time),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.days_of_week);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.all_day);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.available_start_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.available_end_time);
+    }
 }
 crate::rt::element_impls!(HealthcareServiceAvailableTime, element);
 /// Specific eligibility requirements required to use the service
@@ -603,6 +661,13 @@ impl crate::rt::Element for HealthcareServiceEligibility {
             crate::rt::has(&self.code),
             crate::rt::has(&self.comment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.comment);
     }
 }
 crate::rt::element_impls!(HealthcareServiceEligibility, element);
@@ -705,6 +770,13 @@ impl crate::rt::Element for HealthcareServiceNotAvailable {
             crate::rt::has(&self.description),
             crate::rt::has(&self.during),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.during);
     }
 }
 crate::rt::element_impls!(HealthcareServiceNotAvailable, element);

@@ -457,6 +457,47 @@ impl crate::rt::Element for Library {
             crate::rt::has(&self.content),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.data_requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.content);
+    }
 }
 crate::rt::element_impls!(Library, resource);
 /// Choice of types for `Library.subject[x]`.

@@ -287,6 +287,43 @@ impl crate::rt::Element for Location {
             crate::rt::has(&self.endpoint),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.operational_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.physical_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.position);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            20,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.hours_of_operation);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            23,
+            &self.availability_exceptions,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.endpoint);
+    }
 }
 crate::rt::element_impls!(Location, resource);
 /// What days/times during a week is this location usually open
@@ -402,6 +439,15 @@ impl crate::rt::Element for LocationHoursOfOperation {
             crate::rt::has(&self.closing_time),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.days_of_week);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.all_day);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.opening_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.closing_time);
+    }
 }
 crate::rt::element_impls!(LocationHoursOfOperation, element);
 /// The absolute geographic location
@@ -516,6 +562,14 @@ impl crate::rt::Element for LocationPosition {
             crate::rt::has(&self.latitude),
             crate::rt::has(&self.altitude),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.longitude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.latitude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.altitude);
     }
 }
 crate::rt::element_impls!(LocationPosition, element);

@@ -204,6 +204,24 @@ impl crate::rt::Element for Medication {
             crate::rt::has(&self.batch),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.batch);
+    }
 }
 crate::rt::element_impls!(Medication, resource);
 /// Details about packaged medications
@@ -298,6 +316,13 @@ impl crate::rt::Element for MedicationBatch {
             crate::rt::has(&self.lot_number),
             crate::rt::has(&self.expiration_date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expiration_date);
     }
 }
 crate::rt::element_impls!(MedicationBatch, element);
@@ -420,6 +445,14 @@ impl crate::rt::Element for MedicationIngredient {
             crate::rt::has(&self.is_active),
             crate::rt::has(&self.strength),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.is_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.strength);
     }
 }
 crate::rt::element_impls!(MedicationIngredient, element);

@@ -370,6 +370,40 @@ impl crate::rt::Element for MedicationAdministration {
             crate::rt::has(&self.event_history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.instantiates);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.context);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            17,
+            &self.supporting_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.dosage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.event_history);
+    }
 }
 crate::rt::element_impls!(MedicationAdministration, resource);
 /// Choice of types for `MedicationAdministration.medication[x]`.
@@ -586,6 +620,17 @@ impl crate::rt::Element for MedicationAdministrationDosage {
             crate::rt::has(&self.rate),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.rate);
+    }
 }
 crate::rt::element_impls!(MedicationAdministrationDosage, element);
 /// Choice of types for `MedicationAdministration.dosage.rate[x]`.
@@ -724,6 +769,13 @@ impl crate::rt::Element for MedicationAdministrationPerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(MedicationAdministrationPerformer, element);

@@ -495,6 +495,63 @@ impl crate::rt::Element for MedicationRequest {
             crate::rt::has(&self.event_history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reported);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.encounter);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.supporting_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.performer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.reason_reference);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            27,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.group_identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            31,
+            &self.course_of_therapy_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.dosage_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.dispense_request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.substitution);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.prior_prescription);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.detected_issue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.event_history);
+    }
 }
 crate::rt::element_impls!(MedicationRequest, resource);
 /// Choice of types for `MedicationRequest.reported[x]`.
@@ -727,6 +784,28 @@ impl crate::rt::Element for MedicationRequestDispenseRequest {
             crate::rt::has(&self.performer),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.initial_fill);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dispense_interval);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.validity_period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.number_of_repeats_allowed,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.quantity);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.expected_supply_duration,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.performer);
+    }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequest, element);
 /// First fill details
@@ -821,6 +900,13 @@ impl crate::rt::Element for MedicationRequestDispenseRequestInitialFill {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.duration),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.duration);
     }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequestInitialFill, element);
@@ -934,6 +1020,13 @@ impl crate::rt::Element for MedicationRequestSubstitution {
             crate::rt::has(&self.allowed),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.allowed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
     }
 }
 crate::rt::element_impls!(MedicationRequestSubstitution, element);

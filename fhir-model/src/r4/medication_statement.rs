@@ -320,6 +320,33 @@ impl crate::rt::Element for MedicationStatement {
             crate::rt::has(&self.dosage),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.date_asserted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.information_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.dosage);
+    }
 }
 crate::rt::element_impls!(MedicationStatement, resource);
 /// Choice of types for `MedicationStatement.medication[x]`.

@@ -393,6 +393,76 @@ impl crate::rt::Element for MedicinalProduct {
             crate::rt::has(&self.special_designation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.domain);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.combined_pharmaceutical_dose_form,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.additional_monitoring_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.special_measures);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.paediatric_use_indicator,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.product_classification,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.marketing_status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.pharmaceutical_product,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.packaged_medicinal_product,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.attached_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.master_file);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.clinical_trial);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.cross_reference);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            26,
+            &self.manufacturing_business_operation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.special_designation);
+    }
 }
 crate::rt::element_impls!(MedicinalProduct, resource);
 /// An operation applied to the product, for manufacturing or adminsitrative purpose
@@ -540,6 +610,27 @@ impl crate::rt::Element for MedicinalProductManufacturingBusinessOperation {
             crate::rt::has(&self.regulator),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.authorisation_reference_number,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.effective_date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.confidentiality_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.regulator);
+    }
 }
 crate::rt::element_impls!(MedicinalProductManufacturingBusinessOperation, element);
 /// The product's name, including full name and possibly coded parts
@@ -667,6 +758,14 @@ impl crate::rt::Element for MedicinalProductName {
             crate::rt::has(&self.country_language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name_part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.country_language);
+    }
 }
 crate::rt::element_impls!(MedicinalProductName, element);
 /// Country where the name applies
@@ -782,6 +881,14 @@ impl crate::rt::Element for MedicinalProductNameCountryLanguage {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.language);
+    }
 }
 crate::rt::element_impls!(MedicinalProductNameCountryLanguage, element);
 /// Coding words or phrases of the name
@@ -887,6 +994,13 @@ impl crate::rt::Element for MedicinalProductNameNamePart {
             crate::rt::has(&self.part),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(MedicinalProductNameNamePart, element);
@@ -1038,6 +1152,18 @@ impl crate::rt::Element for MedicinalProductSpecialDesignation {
             crate::rt::has(&self.date),
             crate::rt::has(&self.species),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.intended_use);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.species);
     }
 }
 crate::rt::element_impls!(MedicinalProductSpecialDesignation, element);

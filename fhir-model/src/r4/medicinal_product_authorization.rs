@@ -300,6 +300,52 @@ impl crate::rt::Element for MedicinalProductAuthorization {
             crate::rt::has(&self.procedure),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.restore_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.validity_period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.data_exclusivity_period,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            17,
+            &self.date_of_first_authorization,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.international_birth_date,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.legal_basis);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            20,
+            &self.jurisdictional_authorization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.holder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.regulator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.procedure);
+    }
 }
 crate::rt::element_impls!(MedicinalProductAuthorization, resource);
 /// Authorization in areas within a country
@@ -437,6 +483,21 @@ impl crate::rt::Element for MedicinalProductAuthorizationJurisdictionalAuthoriza
             crate::rt::has(&self.legal_status_of_supply),
             crate::rt::has(&self.validity_period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.jurisdiction);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.validity_period);
     }
 }
 crate::rt::element_impls!(
@@ -576,6 +637,15 @@ impl crate::rt::Element for MedicinalProductAuthorizationProcedure {
             crate::rt::has(&self.date),
             crate::rt::has(&self.application),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.application);
     }
 }
 crate::rt::element_impls!(MedicinalProductAuthorizationProcedure, element);

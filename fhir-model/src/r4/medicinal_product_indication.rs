@@ -219,6 +219,30 @@ impl crate::rt::Element for MedicinalProductIndication {
             crate::rt::has(&self.population),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subject);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.disease_symptom_procedure,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.disease_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.comorbidity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.intended_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.other_therapy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.undesirable_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.population);
+    }
 }
 crate::rt::element_impls!(MedicinalProductIndication, resource);
 /// Information about the use of the medicinal product in relation to other therapies described as part of the indication
@@ -347,6 +371,18 @@ impl crate::rt::Element for MedicinalProductIndicationOtherTherapy {
             crate::rt::has(&self.therapy_relationship_type),
             crate::rt::has(&self.medication),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.therapy_relationship_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.medication);
     }
 }
 crate::rt::element_impls!(MedicinalProductIndicationOtherTherapy, element);

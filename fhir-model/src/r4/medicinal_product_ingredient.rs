@@ -201,6 +201,27 @@ impl crate::rt::Element for MedicinalProductIngredient {
             crate::rt::has(&self.substance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.role);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.allergenic_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.specified_substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.substance);
+    }
 }
 crate::rt::element_impls!(MedicinalProductIngredient, resource);
 /// A specified substance that comprises this ingredient
@@ -334,6 +355,15 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstance {
             crate::rt::has(&self.confidentiality),
             crate::rt::has(&self.strength),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.confidentiality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.strength);
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstance, element);
@@ -494,6 +524,28 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstanceStrength
             crate::rt::has(&self.reference_strength),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.presentation);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.presentation_low_limit,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.concentration);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.concentration_low_limit,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.measurement_point);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.reference_strength);
+    }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstanceStrength, element);
 /// Strength expressed in terms of a reference substance
@@ -624,6 +676,16 @@ for MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
             crate::rt::has(&self.country),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.strength);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.strength_low_limit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.measurement_point);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.country);
+    }
 }
 crate::rt::element_impls!(
     MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength, element
@@ -737,6 +799,13 @@ impl crate::rt::Element for MedicinalProductIngredientSubstance {
             crate::rt::has(&self.code),
             crate::rt::has(&self.strength),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.strength);
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSubstance, element);

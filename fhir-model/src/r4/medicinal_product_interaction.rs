@@ -193,6 +193,23 @@ impl crate::rt::Element for MedicinalProductInteraction {
             crate::rt::has(&self.management),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.interactant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.incidence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.management);
+    }
 }
 crate::rt::element_impls!(MedicinalProductInteraction, resource);
 /// The specific medication, food or laboratory test that interacts
@@ -298,6 +315,12 @@ impl crate::rt::Element for MedicinalProductInteractionInteractant {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
     }
 }
 crate::rt::element_impls!(MedicinalProductInteractionInteractant, element);

@@ -220,5 +220,37 @@ impl crate::rt::Element for MedicinalProductManufactured {
             crate::rt::has(&self.other_characteristics),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.manufactured_dose_form,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.unit_of_presentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.ingredient);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.physical_characteristics,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.other_characteristics,
+        );
+    }
 }
 crate::rt::element_impls!(MedicinalProductManufactured, resource);

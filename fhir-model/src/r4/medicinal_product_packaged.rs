@@ -246,6 +246,35 @@ impl crate::rt::Element for MedicinalProductPackaged {
             crate::rt::has(&self.package_item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.description);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.marketing_status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.marketing_authorization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.batch_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.package_item);
+    }
 }
 crate::rt::element_impls!(MedicinalProductPackaged, resource);
 /// Batch numbering
@@ -347,6 +376,13 @@ impl crate::rt::Element for MedicinalProductPackagedBatchIdentifier {
             crate::rt::has(&self.outer_packaging),
             crate::rt::has(&self.immediate_packaging),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.outer_packaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.immediate_packaging);
     }
 }
 crate::rt::element_impls!(MedicinalProductPackagedBatchIdentifier, element);
@@ -581,6 +617,33 @@ impl crate::rt::Element for MedicinalProductPackagedPackageItem {
             crate::rt::has(&self.shelf_life_storage),
             crate::rt::has(&self.manufacturer),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.alternate_material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.manufactured_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.package_item);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.physical_characteristics,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.other_characteristics,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.shelf_life_storage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.manufacturer);
     }
 }
 crate::rt::element_impls!(MedicinalProductPackagedPackageItem, element);

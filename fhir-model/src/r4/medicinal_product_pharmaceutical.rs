@@ -228,6 +228,38 @@ impl crate::rt::Element for MedicinalProductPharmaceutical {
             crate::rt::has(&self.route_of_administration),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.administrable_dose_form,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.unit_of_presentation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.characteristics);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.route_of_administration,
+        );
+    }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceutical, resource);
 /// Characteristics e.g. a products onset of action
@@ -329,6 +361,13 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalCharacteristics {
             crate::rt::has(&self.code),
             crate::rt::has(&self.status),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
     }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalCharacteristics, element);
@@ -487,6 +526,23 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalRouteOfAdministration 
             crate::rt::has(&self.target_species),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.first_dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max_single_dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max_dose_per_day);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.max_dose_per_treatment_period,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.max_treatment_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target_species);
+    }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalRouteOfAdministration, element);
 /// A species for which this route applies
@@ -601,6 +657,13 @@ for MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
             crate::rt::has(&self.code),
             crate::rt::has(&self.withdrawal_period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.withdrawal_period);
     }
 }
 crate::rt::element_impls!(
@@ -719,6 +782,19 @@ for MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPe
             crate::rt::has(&self.value),
             crate::rt::has(&self.supporting_information),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.tissue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.supporting_information,
+        );
     }
 }
 crate::rt::element_impls!(

@@ -183,5 +183,30 @@ impl crate::rt::Element for MedicinalProductUndesirableEffect {
             crate::rt::has(&self.population),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subject);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.symptom_condition_effect,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.classification);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.frequency_of_occurrence,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.population);
+    }
 }
 crate::rt::element_impls!(MedicinalProductUndesirableEffect, resource);

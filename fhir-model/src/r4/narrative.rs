@@ -94,5 +94,11 @@ impl crate::rt::Element for Narrative {
             crate::rt::has(&self.div),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.div);
+    }
 }
 crate::rt::element_impls!(Narrative, element);

@@ -268,6 +268,64 @@ impl crate::rt::Element for ObservationDefinition {
             crate::rt::has(&self.critical_coded_value_set),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.permitted_data_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.multiple_results_allowed,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.method);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.preferred_report_name,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.quantitative_details,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.qualified_interval);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            17,
+            &self.valid_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.normal_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.abnormal_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            20,
+            &self.critical_coded_value_set,
+        );
+    }
 }
 crate::rt::element_impls!(ObservationDefinition, resource);
 /// Qualified range for continuous and ordinal observation results
@@ -421,6 +479,19 @@ impl crate::rt::Element for ObservationDefinitionQualifiedInterval {
             crate::rt::has(&self.condition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.applies_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.gestational_age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.condition);
+    }
 }
 crate::rt::element_impls!(ObservationDefinitionQualifiedInterval, element);
 /// Characteristics of quantitative results
@@ -533,6 +604,15 @@ impl crate::rt::Element for ObservationDefinitionQuantitativeDetails {
             crate::rt::has(&self.conversion_factor),
             crate::rt::has(&self.decimal_precision),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.customary_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.conversion_factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.decimal_precision);
     }
 }
 crate::rt::element_impls!(ObservationDefinitionQuantitativeDetails, element);

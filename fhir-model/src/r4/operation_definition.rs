@@ -411,6 +411,42 @@ impl crate::rt::Element for OperationDefinition {
             crate::rt::has(&self.overload),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.affects_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.base);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.input_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.output_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.overload);
+    }
 }
 crate::rt::element_impls!(OperationDefinition, resource);
 /// Define overloaded variants for when  generating code
@@ -505,6 +541,13 @@ impl crate::rt::Element for OperationDefinitionOverload {
             crate::rt::has(&self.parameter_name),
             crate::rt::has(&self.comment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.parameter_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.comment);
     }
 }
 crate::rt::element_impls!(OperationDefinitionOverload, element);
@@ -731,6 +774,22 @@ impl crate::rt::Element for OperationDefinitionParameter {
             crate::rt::has(&self.part),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.search_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.binding);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.referenced_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.part);
+    }
 }
 crate::rt::element_impls!(OperationDefinitionParameter, element);
 /// ValueSet details if this is coded
@@ -841,6 +900,13 @@ impl crate::rt::Element for OperationDefinitionParameterBinding {
             crate::rt::has(&self.value_set),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.strength);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value_set);
+    }
 }
 crate::rt::element_impls!(OperationDefinitionParameterBinding, element);
 /// References to this parameter
@@ -942,6 +1008,13 @@ impl crate::rt::Element for OperationDefinitionParameterReferencedFrom {
             crate::rt::has(&self.source),
             crate::rt::has(&self.source_id),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source_id);
     }
 }
 crate::rt::element_impls!(OperationDefinitionParameterReferencedFrom, element);

@@ -138,6 +138,17 @@ impl crate::rt::Element for OperationOutcome {
             crate::rt::has(&self.issue),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.issue);
+    }
 }
 crate::rt::element_impls!(OperationOutcome, resource);
 /// A single issue associated with the action
@@ -289,6 +300,17 @@ impl crate::rt::Element for OperationOutcomeIssue {
             crate::rt::has(&self.location),
             crate::rt::has(&self.expression),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.details);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.diagnostics);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.expression);
     }
 }
 crate::rt::element_impls!(OperationOutcomeIssue, element);

@@ -343,6 +343,38 @@ impl crate::rt::Element for Questionnaire {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.item);
+    }
 }
 crate::rt::element_impls!(Questionnaire, resource);
 /// Questions and sections within the Questionnaire
@@ -613,6 +645,27 @@ impl crate::rt::Element for QuestionnaireItem {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.enable_when);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.enable_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.repeats);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.read_only);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.max_length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.answer_value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.answer_option);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.initial);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.item);
+    }
 }
 crate::rt::element_impls!(QuestionnaireItem, element);
 /// Permitted answer
@@ -736,6 +789,13 @@ impl crate::rt::Element for QuestionnaireItemAnswerOption {
             crate::rt::has(&self.value),
             crate::rt::has(&self.initial_selected),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.initial_selected);
     }
 }
 crate::rt::element_impls!(QuestionnaireItemAnswerOption, element);
@@ -961,6 +1021,14 @@ impl crate::rt::Element for QuestionnaireItemEnableWhen {
             crate::rt::has(&self.answer),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.question);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.operator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.answer);
+    }
 }
 crate::rt::element_impls!(QuestionnaireItemEnableWhen, element);
 /// Choice of types for `Questionnaire.item.enableWhen.answer[x]`.
@@ -1185,6 +1253,12 @@ impl crate::rt::Element for QuestionnaireItemInitial {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
     }
 }
 crate::rt::element_impls!(QuestionnaireItemInitial, element);

@@ -367,6 +367,50 @@ impl crate::rt::Element for ResearchStudy {
             crate::rt::has(&self.objective),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.protocol);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.primary_purpose_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.phase);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.keyword);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.enrollment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.sponsor);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            26,
+            &self.principal_investigator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reason_stopped);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.arm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.objective);
+    }
 }
 crate::rt::element_impls!(ResearchStudy, resource);
 /// Defined path through the study for a subject
@@ -478,6 +522,14 @@ impl crate::rt::Element for ResearchStudyArm {
             crate::rt::has(&self.description),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+    }
 }
 crate::rt::element_impls!(ResearchStudyArm, element);
 /// A goal for the study
@@ -572,6 +624,13 @@ impl crate::rt::Element for ResearchStudyObjective {
             crate::rt::has(&self.name),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(ResearchStudyObjective, element);

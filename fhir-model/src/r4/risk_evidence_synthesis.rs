@@ -458,6 +458,47 @@ impl crate::rt::Element for RiskEvidenceSynthesis {
             crate::rt::has(&self.certainty),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.synthesis_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.study_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.exposure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.sample_size);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.risk_estimate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.certainty);
+    }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesis, resource);
 /// How certain is the risk
@@ -572,6 +613,19 @@ impl crate::rt::Element for RiskEvidenceSynthesisCertainty {
             crate::rt::has(&self.certainty_subcomponent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.rating);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.certainty_subcomponent,
+        );
+    }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisCertainty, element);
 /// A component that contributes to the overall certainty
@@ -675,6 +729,14 @@ impl crate::rt::Element for RiskEvidenceSynthesisCertaintyCertaintySubcomponent 
             crate::rt::has(&self.rating),
             crate::rt::has(&self.note),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.rating);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.note);
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisCertaintyCertaintySubcomponent, element);
@@ -826,6 +888,18 @@ impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimate {
             crate::rt::has(&self.precision_estimate),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit_of_measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.denominator_count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.numerator_count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.precision_estimate);
+    }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisRiskEstimate, element);
 /// How precise the estimate is
@@ -939,6 +1013,15 @@ impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
             crate::rt::has(&self.to),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.level);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.to);
+    }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisRiskEstimatePrecisionEstimate, element);
 /// What sample size was involved?
@@ -1042,6 +1125,19 @@ impl crate::rt::Element for RiskEvidenceSynthesisSampleSize {
             crate::rt::has(&self.number_of_studies),
             crate::rt::has(&self.number_of_participants),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.number_of_studies);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.number_of_participants,
+        );
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisSampleSize, element);

@@ -192,6 +192,22 @@ impl crate::rt::Element for SpecimenDefinition {
             crate::rt::has(&self.type_tested),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_collected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.patient_preparation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.time_aspect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.collection);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.type_tested);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinition, resource);
 /// Specimen in container intended for testing by lab
@@ -381,6 +397,19 @@ impl crate::rt::Element for SpecimenDefinitionTypeTested {
             crate::rt::has(&self.handling),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.is_derived);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.preference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.container);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.retention_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.rejection_criterion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.handling);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTested, element);
 /// The specimen's container
@@ -549,6 +578,19 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
             crate::rt::has(&self.preparation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.cap);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.capacity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.minimum_volume);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.additive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.preparation);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainer, element);
 /// Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
@@ -693,6 +735,12 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.additive),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.additive);
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainerAdditive, element);
@@ -851,6 +899,20 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {
             crate::rt::has(&self.max_duration),
             crate::rt::has(&self.instruction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.temperature_qualifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.temperature_range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max_duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.instruction);
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedHandling, element);

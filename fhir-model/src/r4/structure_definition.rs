@@ -436,6 +436,43 @@ impl crate::rt::Element for StructureDefinition {
             crate::rt::has(&self.differential),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.keyword);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.mapping);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.abstract_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.context_invariant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.base_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.derivation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.snapshot);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.differential);
+    }
 }
 crate::rt::element_impls!(StructureDefinition, resource);
 /// If an extension, where it can be used in instances
@@ -546,6 +583,13 @@ impl crate::rt::Element for StructureDefinitionContext {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(StructureDefinitionContext, element);
 /// Differential view of the structure
@@ -638,6 +682,12 @@ impl crate::rt::Element for StructureDefinitionDifferential {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.element),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.element);
     }
 }
 crate::rt::element_impls!(StructureDefinitionDifferential, element);
@@ -759,6 +809,15 @@ impl crate::rt::Element for StructureDefinitionMapping {
             crate::rt::has(&self.comment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.comment);
+    }
 }
 crate::rt::element_impls!(StructureDefinitionMapping, element);
 /// Snapshot view of the structure
@@ -851,6 +910,12 @@ impl crate::rt::Element for StructureDefinitionSnapshot {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.element),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.element);
     }
 }
 crate::rt::element_impls!(StructureDefinitionSnapshot, element);

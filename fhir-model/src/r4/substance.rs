@@ -202,6 +202,23 @@ impl crate::rt::Element for Substance {
             crate::rt::has(&self.ingredient),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.ingredient);
+    }
 }
 crate::rt::element_impls!(Substance, resource);
 /// Composition information about the substance
@@ -314,6 +331,13 @@ impl crate::rt::Element for SubstanceIngredient {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.substance),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.substance);
     }
 }
 crate::rt::element_impls!(SubstanceIngredient, element);
@@ -455,6 +479,14 @@ impl crate::rt::Element for SubstanceInstance {
             crate::rt::has(&self.expiry),
             crate::rt::has(&self.quantity),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expiry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
     }
 }
 crate::rt::element_impls!(SubstanceInstance, element);

@@ -131,6 +131,15 @@ impl crate::rt::Element for SubstanceAmount {
             crate::rt::has(&self.reference_range),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount_text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference_range);
+    }
 }
 crate::rt::element_impls!(SubstanceAmount, element);
 /// Choice of types for `SubstanceAmount.amount[x]`.
@@ -257,6 +266,12 @@ impl crate::rt::Element for SubstanceAmountReferenceRange {
             crate::rt::has(&self.low_limit),
             crate::rt::has(&self.high_limit),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.low_limit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.high_limit);
     }
 }
 crate::rt::element_impls!(SubstanceAmountReferenceRange, element);

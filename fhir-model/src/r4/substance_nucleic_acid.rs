@@ -183,6 +183,31 @@ impl crate::rt::Element for SubstanceNucleicAcid {
             crate::rt::has(&self.subunit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.sequence_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.number_of_subunits);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.area_of_hybridisation,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.oligo_nucleotide_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subunit);
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcid, resource);
 /// Subunits are listed in order of decreasing length; sequences of the same length will be ordered by molecular weight; subunits that have identical sequences will be repeated multiple times
@@ -348,6 +373,19 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunit {
             crate::rt::has(&self.sugar),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.subunit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.sequence_attachment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.five_prime);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.three_prime);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.linkage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.sugar);
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunit, element);
 /// The linkages between sugar residues will also be captured
@@ -461,6 +499,15 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunitLinkage {
             crate::rt::has(&self.residue_site),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.connectivity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.residue_site);
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunitLinkage, element);
 /// 5.3.6.8.1 Sugar ID (Mandatory)
@@ -564,6 +611,14 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunitSugar {
             crate::rt::has(&self.name),
             crate::rt::has(&self.residue_site),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.residue_site);
     }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunitSugar, element);

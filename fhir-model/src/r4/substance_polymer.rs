@@ -200,6 +200,27 @@ impl crate::rt::Element for SubstancePolymer {
             crate::rt::has(&self.repeat),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.geometry);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.copolymer_connectivity,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.modification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.monomer_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.repeat);
+    }
 }
 crate::rt::element_impls!(SubstancePolymer, resource);
 /// Todo
@@ -304,6 +325,13 @@ impl crate::rt::Element for SubstancePolymerMonomerSet {
             crate::rt::has(&self.ratio_type),
             crate::rt::has(&self.starting_material),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.ratio_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.starting_material);
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSet, element);
@@ -417,6 +445,15 @@ impl crate::rt::Element for SubstancePolymerMonomerSetStartingMaterial {
             crate::rt::has(&self.is_defining),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.is_defining);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSetStartingMaterial, element);
@@ -546,6 +583,25 @@ impl crate::rt::Element for SubstancePolymerRepeat {
             crate::rt::has(&self.repeat_unit_amount_type),
             crate::rt::has(&self.repeat_unit),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number_of_units);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.average_molecular_formula,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.repeat_unit_amount_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.repeat_unit);
     }
 }
 crate::rt::element_impls!(SubstancePolymerRepeat, element);
@@ -697,6 +753,31 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnit {
             crate::rt::has(&self.structural_representation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.orientation_of_polymerisation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.repeat_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.degree_of_polymerisation,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.structural_representation,
+        );
+    }
 }
 crate::rt::element_impls!(SubstancePolymerRepeatRepeatUnit, element);
 /// Todo
@@ -791,6 +872,13 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisati
             crate::rt::has(&self.degree),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.degree);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(
@@ -897,6 +985,14 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitStructuralRepresenta
             crate::rt::has(&self.representation),
             crate::rt::has(&self.attachment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.representation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.attachment);
     }
 }
 crate::rt::element_impls!(

@@ -166,6 +166,20 @@ impl crate::rt::Element for SubstanceProtein {
             crate::rt::has(&self.subunit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.sequence_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.number_of_subunits);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.disulfide_linkage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subunit);
+    }
 }
 crate::rt::element_impls!(SubstanceProtein, resource);
 /// This subclause refers to the description of each subunit constituting the SubstanceProtein. A subunit is a linear sequence of amino acids linked through peptide bonds. The Subunit information shall be provided when the finished SubstanceProtein is a complex of multiple sequences; subunits are not used to delineate domains within a single sequence. Subunits are listed in order of decreasing length; sequences of the same length will be ordered by decreasing molecular weight; subunits that have identical sequences will be repeated multiple times
@@ -314,6 +328,39 @@ impl crate::rt::Element for SubstanceProteinSubunit {
             crate::rt::has(&self.c_terminal_modification_id),
             crate::rt::has(&self.c_terminal_modification),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.subunit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.sequence_attachment);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.n_terminal_modification_id,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.n_terminal_modification,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.c_terminal_modification_id,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.c_terminal_modification,
+        );
     }
 }
 crate::rt::element_impls!(SubstanceProteinSubunit, element);

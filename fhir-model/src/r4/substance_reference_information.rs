@@ -201,6 +201,21 @@ impl crate::rt::Element for SubstanceReferenceInformation {
             crate::rt::has(&self.target),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.gene);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.gene_element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.target);
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformation, resource);
 /// Todo
@@ -314,6 +329,15 @@ impl crate::rt::Element for SubstanceReferenceInformationClassification {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subtype);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.source);
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationClassification, element);
 /// Todo
@@ -418,6 +442,14 @@ impl crate::rt::Element for SubstanceReferenceInformationGene {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.gene_sequence_origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.gene);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGene, element);
 /// Todo
@@ -521,6 +553,14 @@ impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
             crate::rt::has(&self.element),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGeneElement, element);
@@ -680,6 +720,19 @@ impl crate::rt::Element for SubstanceReferenceInformationTarget {
             crate::rt::has(&self.amount_type),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.interaction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.organism);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.organism_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.amount_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.source);
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationTarget, element);

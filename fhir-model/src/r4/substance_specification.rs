@@ -351,6 +351,40 @@ impl crate::rt::Element for SubstanceSpecification {
             crate::rt::has(&self.source_material),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.moiety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.property);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            17,
+            &self.reference_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.molecular_weight);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.nucleic_acid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.polymer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.protein);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.source_material);
+    }
 }
 crate::rt::element_impls!(SubstanceSpecification, resource);
 /// Codes associated with the substance
@@ -472,6 +506,16 @@ impl crate::rt::Element for SubstanceSpecificationCode {
             crate::rt::has(&self.comment),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.source);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationCode, element);
@@ -621,6 +665,18 @@ impl crate::rt::Element for SubstanceSpecificationMoiety {
             crate::rt::has(&self.molecular_formula),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.stereochemistry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.optical_activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.molecular_formula);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.amount);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationMoiety, element);
@@ -874,6 +930,22 @@ impl crate::rt::Element for SubstanceSpecificationName {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.preferred);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.synonym);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.translation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.official);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.source);
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationName, element);
 /// Details of the official nature of this name
@@ -977,6 +1049,14 @@ impl crate::rt::Element for SubstanceSpecificationNameOfficial {
             crate::rt::has(&self.status),
             crate::rt::has(&self.date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationNameOfficial, element);
@@ -1119,6 +1199,16 @@ impl crate::rt::Element for SubstanceSpecificationProperty {
             crate::rt::has(&self.defining_substance),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.parameters);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.defining_substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.amount);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationProperty, element);
@@ -1355,6 +1445,23 @@ impl crate::rt::Element for SubstanceSpecificationRelationship {
             crate::rt::has(&self.amount_type),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.is_defining);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.amount_ratio_low_limit,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.amount_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.source);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationRelationship, element);
@@ -1619,6 +1726,24 @@ impl crate::rt::Element for SubstanceSpecificationStructure {
             crate::rt::has(&self.representation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.stereochemistry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.optical_activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.molecular_formula);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.molecular_formula_by_moiety,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.isotope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.molecular_weight);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.representation);
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructure, element);
 /// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
@@ -1751,6 +1876,16 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotope {
             crate::rt::has(&self.molecular_weight),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.substitution);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.half_life);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.molecular_weight);
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructureIsotope, element);
 /// The molecular weight or weight range (for proteins, polymers or nucleic acids)
@@ -1854,6 +1989,14 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotopeMolecularWeigh
             crate::rt::has(&self.type_),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
     }
 }
 crate::rt::element_impls!(
@@ -1960,6 +2103,14 @@ impl crate::rt::Element for SubstanceSpecificationStructureRepresentation {
             crate::rt::has(&self.representation),
             crate::rt::has(&self.attachment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.representation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.attachment);
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructureRepresentation, element);

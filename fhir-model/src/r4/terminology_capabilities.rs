@@ -429,6 +429,40 @@ impl crate::rt::Element for TerminologyCapabilities {
             crate::rt::has(&self.closure),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.software);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.implementation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.locked_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.code_system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.expansion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.code_search);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.validate_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.translation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.closure);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilities, resource);
 /// Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
@@ -514,6 +548,12 @@ impl crate::rt::Element for TerminologyCapabilitiesClosure {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.translation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.translation);
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesClosure, element);
@@ -626,6 +666,14 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
             crate::rt::has(&self.version),
             crate::rt::has(&self.subsumption),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subsumption);
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystem, element);
@@ -766,6 +814,17 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
             crate::rt::has(&self.property),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.is_default);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.compositional);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.property);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersion, element);
 /// Filter Properties supported
@@ -871,6 +930,13 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
             crate::rt::has(&self.code),
             crate::rt::has(&self.op),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.op);
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersionFilter, element);
@@ -1000,6 +1066,16 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansion {
             crate::rt::has(&self.text_filter),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.hierarchical);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.paging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.incomplete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text_filter);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansion, element);
 /// Supported expansion parameter
@@ -1101,6 +1177,13 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
             crate::rt::has(&self.name),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.documentation);
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansionParameter, element);
@@ -1204,6 +1287,13 @@ impl crate::rt::Element for TerminologyCapabilitiesImplementation {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesImplementation, element);
 /// Software that is covered by this terminology capability statement
@@ -1306,6 +1396,13 @@ impl crate::rt::Element for TerminologyCapabilitiesSoftware {
             crate::rt::has(&self.version),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesSoftware, element);
 /// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
@@ -1399,6 +1496,12 @@ impl crate::rt::Element for TerminologyCapabilitiesTranslation {
             crate::rt::has(&self.needs_map),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.needs_map);
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesTranslation, element);
 /// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
@@ -1491,6 +1594,12 @@ impl crate::rt::Element for TerminologyCapabilitiesValidateCode {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.translations),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.translations);
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesValidateCode, element);

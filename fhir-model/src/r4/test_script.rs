@@ -379,6 +379,40 @@ impl crate::rt::Element for TestScript {
             crate::rt::has(&self.teardown),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.metadata);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.fixture);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.variable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.setup);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.test);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.teardown);
+    }
 }
 crate::rt::element_impls!(TestScript, resource);
 /// An abstract server representing a destination or receiver in a message exchange
@@ -484,6 +518,13 @@ impl crate::rt::Element for TestScriptDestination {
             crate::rt::has(&self.index),
             crate::rt::has(&self.profile),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.index);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
     }
 }
 crate::rt::element_impls!(TestScriptDestination, element);
@@ -599,6 +640,14 @@ impl crate::rt::Element for TestScriptFixture {
             crate::rt::has(&self.autodelete),
             crate::rt::has(&self.resource),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.autocreate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.autodelete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.resource);
     }
 }
 crate::rt::element_impls!(TestScriptFixture, element);
@@ -719,6 +768,13 @@ impl crate::rt::Element for TestScriptMetadata {
             crate::rt::has(&self.link),
             crate::rt::has(&self.capability),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.capability);
     }
 }
 crate::rt::element_impls!(TestScriptMetadata, element);
@@ -873,6 +929,18 @@ impl crate::rt::Element for TestScriptMetadataCapability {
             crate::rt::has(&self.capabilities),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.validated);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.capabilities);
+    }
 }
 crate::rt::element_impls!(TestScriptMetadataCapability, element);
 /// Links to the FHIR specification
@@ -974,6 +1042,13 @@ impl crate::rt::Element for TestScriptMetadataLink {
             crate::rt::has(&self.url),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(TestScriptMetadataLink, element);
@@ -1081,6 +1156,13 @@ impl crate::rt::Element for TestScriptOrigin {
             crate::rt::has(&self.profile),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.index);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+    }
 }
 crate::rt::element_impls!(TestScriptOrigin, element);
 /// A series of required setup operations before tests are executed
@@ -1181,6 +1263,12 @@ impl crate::rt::Element for TestScriptSetup {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestScriptSetup, element);
@@ -1292,6 +1380,13 @@ impl crate::rt::Element for TestScriptSetupAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestScriptSetupAction, element);
@@ -1585,6 +1680,43 @@ impl crate::rt::Element for TestScriptSetupActionAssert {
             crate::rt::has(&self.warning_only),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.direction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.compare_to_source_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.compare_to_source_expression,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.compare_to_source_path,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.header_field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.minimum_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.navigation_links);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.operator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.request_method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.request_url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.response_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.source_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.validate_profile_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.warning_only);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssert, element);
 /// The setup operation to perform
@@ -1836,6 +1968,28 @@ impl crate::rt::Element for TestScriptSetupActionOperation {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.accept);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.encode_request_url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.params);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.request_header);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.request_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.response_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.source_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.target_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.url);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperation, element);
 /// Each operation can have one or more header elements
@@ -1942,6 +2096,13 @@ impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperationRequestHeader, element);
 /// A series of required clean up steps
@@ -2042,6 +2203,12 @@ impl crate::rt::Element for TestScriptTeardown {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestScriptTeardown, element);
@@ -2145,6 +2312,12 @@ impl crate::rt::Element for TestScriptTeardownAction {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.operation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
     }
 }
 crate::rt::element_impls!(TestScriptTeardownAction, element);
@@ -2265,6 +2438,14 @@ impl crate::rt::Element for TestScriptTest {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.action);
+    }
 }
 crate::rt::element_impls!(TestScriptTest, element);
 /// A test operation or assert to perform
@@ -2375,6 +2556,13 @@ impl crate::rt::Element for TestScriptTestAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestScriptTestAction, element);
@@ -2531,6 +2719,19 @@ impl crate::rt::Element for TestScriptVariable {
             crate::rt::has(&self.path),
             crate::rt::has(&self.source_id),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.default_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.header_field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.hint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.source_id);
     }
 }
 crate::rt::element_impls!(TestScriptVariable, element);

@@ -104,6 +104,14 @@ impl crate::rt::Element for Timing {
             crate::rt::has(&self.code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.repeat);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+    }
 }
 crate::rt::element_impls!(Timing, element);
 /// When the event is to occur
@@ -322,6 +330,25 @@ impl crate::rt::Element for TimingRepeat {
             crate::rt::has(&self.when),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.bounds);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.count_max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.duration_max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.duration_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.frequency);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.frequency_max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.period_max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.period_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.day_of_week);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.time_of_day);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.when);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.offset);
     }
 }
 crate::rt::element_impls!(TimingRepeat, element);

@@ -135,6 +135,15 @@ impl crate::rt::Element for TriggerDefinition {
             crate::rt::has(&self.condition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.condition);
+    }
 }
 crate::rt::element_impls!(TriggerDefinition, element);
 /// Choice of types for `TriggerDefinition.timing[x]`.

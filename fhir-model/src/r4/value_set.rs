@@ -305,6 +305,34 @@ impl crate::rt::Element for ValueSet {
             crate::rt::has(&self.expansion),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.immutable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.compose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.expansion);
+    }
 }
 crate::rt::element_impls!(ValueSet, resource);
 /// Content logical definition of the value set (CLD)
@@ -440,6 +468,15 @@ impl crate::rt::Element for ValueSetCompose {
             crate::rt::has(&self.include),
             crate::rt::has(&self.exclude),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.locked_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.inactive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.include);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.exclude);
     }
 }
 crate::rt::element_impls!(ValueSetCompose, element);
@@ -579,6 +616,16 @@ impl crate::rt::Element for ValueSetComposeInclude {
             crate::rt::has(&self.value_set),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.concept);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value_set);
+    }
 }
 crate::rt::element_impls!(ValueSetComposeInclude, element);
 /// A concept defined in the system
@@ -698,6 +745,14 @@ impl crate::rt::Element for ValueSetComposeIncludeConcept {
             crate::rt::has(&self.designation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.designation);
+    }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConcept, element);
 /// Additional representations for this concept
@@ -808,6 +863,14 @@ impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
             crate::rt::has(&self.use_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConceptDesignation, element);
@@ -929,6 +992,14 @@ impl crate::rt::Element for ValueSetComposeIncludeFilter {
             crate::rt::has(&self.op),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.op);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeFilter, element);
@@ -1083,6 +1154,17 @@ impl crate::rt::Element for ValueSetExpansion {
             crate::rt::has(&self.parameter),
             crate::rt::has(&self.contains),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.timestamp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.offset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.contains);
     }
 }
 crate::rt::element_impls!(ValueSetExpansion, element);
@@ -1249,6 +1331,19 @@ impl crate::rt::Element for ValueSetExpansionContains {
             crate::rt::has(&self.contains),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.abstract_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.inactive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.designation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.contains);
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContains, element);
 /// Parameter that controlled the expansion process
@@ -1372,6 +1467,13 @@ impl crate::rt::Element for ValueSetExpansionParameter {
             crate::rt::has(&self.name),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ValueSetExpansionParameter, element);

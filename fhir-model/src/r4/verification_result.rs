@@ -293,6 +293,30 @@ impl crate::rt::Element for VerificationResult {
             crate::rt::has(&self.validator),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target_location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.need);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.validation_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.validation_process);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.frequency);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.last_performed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.next_scheduled);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.failure_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.primary_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.attestation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.validator);
+    }
 }
 crate::rt::element_impls!(VerificationResult, resource);
 /// Information about the entity attesting to information
@@ -450,6 +474,29 @@ impl crate::rt::Element for VerificationResultAttestation {
             crate::rt::has(&self.source_signature),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.on_behalf_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.communication_method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.source_identity_certificate,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.proxy_identity_certificate,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.proxy_signature);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.source_signature);
+    }
 }
 crate::rt::element_impls!(VerificationResultAttestation, element);
 /// Information about the primary source(s) involved in validation
@@ -606,6 +653,18 @@ impl crate::rt::Element for VerificationResultPrimarySource {
             crate::rt::has(&self.push_type_available),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.communication_method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.validation_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.validation_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.can_push_updates);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.push_type_available);
+    }
 }
 crate::rt::element_impls!(VerificationResultPrimarySource, element);
 /// Information about the entity validating information
@@ -716,6 +775,19 @@ impl crate::rt::Element for VerificationResultValidator {
             crate::rt::has(&self.identity_certificate),
             crate::rt::has(&self.attestation_signature),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identity_certificate);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.attestation_signature,
+        );
     }
 }
 crate::rt::element_impls!(VerificationResultValidator, element);

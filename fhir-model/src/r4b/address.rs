@@ -160,5 +160,19 @@ impl crate::rt::Element for Address {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.line);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.city);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.district);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.postal_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.period);
+    }
 }
 crate::rt::element_impls!(Address, element);

@@ -341,6 +341,41 @@ impl crate::rt::Element for AdverseEvent {
             crate::rt::has(&self.study),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.actuality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.detected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.recorded_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.resulting_condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.seriousness);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.contributor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.suspect_entity);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            25,
+            &self.subject_medical_history,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.reference_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.study);
+    }
 }
 crate::rt::element_impls!(AdverseEvent, resource);
 /// The suspected agent causing the adverse event
@@ -450,6 +485,13 @@ impl crate::rt::Element for AdverseEventSuspectEntity {
             crate::rt::has(&self.instance),
             crate::rt::has(&self.causality),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.causality);
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntity, element);
@@ -563,6 +605,15 @@ impl crate::rt::Element for AdverseEventSuspectEntityCausality {
             crate::rt::has(&self.author),
             crate::rt::has(&self.method),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.assessment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.product_relatedness);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.method);
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntityCausality, element);

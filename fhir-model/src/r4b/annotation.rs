@@ -109,6 +109,13 @@ impl crate::rt::Element for Annotation {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+    }
 }
 crate::rt::element_impls!(Annotation, element);
 /// Choice of types for `Annotation.author[x]`.

@@ -266,6 +266,27 @@ impl crate::rt::Element for BiologicallyDerivedProduct {
             crate::rt::has(&self.storage),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.product_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.product_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.collection);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.processing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.manipulation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.storage);
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProduct, resource);
 /// How this product was collected
@@ -380,6 +401,14 @@ impl crate::rt::Element for BiologicallyDerivedProductCollection {
             crate::rt::has(&self.source),
             crate::rt::has(&self.collected),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.collector);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.collected);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductCollection, element);
@@ -521,6 +550,13 @@ impl crate::rt::Element for BiologicallyDerivedProductManipulation {
             crate::rt::has(&self.description),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductManipulation, element);
@@ -681,6 +717,15 @@ impl crate::rt::Element for BiologicallyDerivedProductProcessing {
             crate::rt::has(&self.time),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.time);
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductProcessing, element);
 /// Choice of types for `BiologicallyDerivedProduct.processing.time[x]`.
@@ -835,6 +880,15 @@ impl crate::rt::Element for BiologicallyDerivedProductStorage {
             crate::rt::has(&self.scale),
             crate::rt::has(&self.duration),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.temperature);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.scale);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.duration);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductStorage, element);

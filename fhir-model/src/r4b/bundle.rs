@@ -160,6 +160,19 @@ impl crate::rt::Element for Bundle {
             crate::rt::has(&self.signature),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.timestamp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.signature);
+    }
 }
 crate::rt::element_impls!(Bundle, resource);
 /// Entry in the bundle - will have a resource or information
@@ -292,6 +305,17 @@ impl crate::rt::Element for BundleEntry {
             crate::rt::has(&self.request),
             crate::rt::has(&self.response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.full_url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.search);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.response);
     }
 }
 crate::rt::element_impls!(BundleEntry, element);
@@ -439,6 +463,17 @@ impl crate::rt::Element for BundleEntryRequest {
             crate::rt::has(&self.if_none_exist),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.if_none_match);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.if_modified_since);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.if_match);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.if_none_exist);
+    }
 }
 crate::rt::element_impls!(BundleEntryRequest, element);
 /// Results of execution (transaction/batch/history)
@@ -568,6 +603,16 @@ impl crate::rt::Element for BundleEntryResponse {
             crate::rt::has(&self.outcome),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.etag);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.last_modified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.outcome);
+    }
 }
 crate::rt::element_impls!(BundleEntryResponse, element);
 /// Search related information
@@ -664,6 +709,13 @@ impl crate::rt::Element for BundleEntrySearch {
             crate::rt::has(&self.mode),
             crate::rt::has(&self.score),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.score);
     }
 }
 crate::rt::element_impls!(BundleEntrySearch, element);
@@ -770,6 +822,13 @@ impl crate::rt::Element for BundleLink {
             crate::rt::has(&self.relation),
             crate::rt::has(&self.url),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
     }
 }
 crate::rt::element_impls!(BundleLink, element);

@@ -257,6 +257,34 @@ impl crate::rt::Element for CareTeam {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.reason_reference);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+    }
 }
 crate::rt::element_impls!(CareTeam, resource);
 /// Members of the team
@@ -369,6 +397,15 @@ impl crate::rt::Element for CareTeamParticipant {
             crate::rt::has(&self.on_behalf_of),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.member);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.on_behalf_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
     }
 }
 crate::rt::element_impls!(CareTeamParticipant, element);

@@ -444,6 +444,45 @@ impl crate::rt::Element for Citation {
             crate::rt::has(&self.cited_artifact),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.current_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.cited_artifact);
+    }
 }
 crate::rt::element_impls!(Citation, resource);
 /// The article or artifact being described
@@ -746,6 +785,26 @@ impl crate::rt::Element for CitationCitedArtifact {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.related_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date_accessed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.current_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.abstract_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.publication_form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.web_location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contributorship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.note);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifact, element);
 /// Summary of the article or artifact
@@ -866,6 +925,15 @@ impl crate::rt::Element for CitationCitedArtifactAbstract {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.copyright);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactAbstract, element);
 /// The assignment to an organizing scheme
@@ -979,6 +1047,14 @@ impl crate::rt::Element for CitationCitedArtifactClassification {
             crate::rt::has(&self.classifier),
             crate::rt::has(&self.who_classified),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.who_classified);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassification, element);
@@ -1102,6 +1178,16 @@ impl crate::rt::Element for CitationCitedArtifactClassificationWhoClassified {
             crate::rt::has(&self.free_to_share),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.person);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.classifier_copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.free_to_share);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassificationWhoClassified, element);
 /// Attribution of authors and other contributors
@@ -1221,6 +1307,14 @@ impl crate::rt::Element for CitationCitedArtifactContributorship {
             crate::rt::has(&self.entry),
             crate::rt::has(&self.summary),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.complete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.summary);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorship, element);
@@ -1435,6 +1529,33 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
             crate::rt::has(&self.list_order),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.initials);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.collective_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.affiliation_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.contribution_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.role);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.contribution_instance,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.corresponding_contact,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.list_order);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipEntry, element);
 /// Organizational affiliation
@@ -1538,6 +1659,14 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntryAffiliation
             crate::rt::has(&self.role),
             crate::rt::has(&self.identifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.affiliation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.identifier);
     }
 }
 crate::rt::element_impls!(
@@ -1643,6 +1772,13 @@ for CitationCitedArtifactContributorshipEntryContributionInstance {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
     }
 }
 crate::rt::element_impls!(
@@ -1766,6 +1902,15 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.style);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipSummary, element);
 /// The component of the article or artifact
@@ -1869,6 +2014,14 @@ impl crate::rt::Element for CitationCitedArtifactPart {
             crate::rt::has(&self.value),
             crate::rt::has(&self.base_citation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.base_citation);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPart, element);
@@ -2066,6 +2219,22 @@ impl crate::rt::Element for CitationCitedArtifactPublicationForm {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.published_in);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.periodic_release);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.article_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.last_revision_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.accession_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.page_string);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.first_page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.last_page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.page_count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.copyright);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationForm, element);
 /// The specific issue in which the cited article resides
@@ -2190,6 +2359,15 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPeriodicRelease 
             crate::rt::has(&self.issue),
             crate::rt::has(&self.date_of_publication),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.cited_medium);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.volume);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.issue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date_of_publication);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPeriodicRelease, element);
@@ -2323,6 +2501,17 @@ for CitationCitedArtifactPublicationFormPeriodicReleaseDateOfPublication {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.year);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.month);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.day);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.season);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.text);
+    }
 }
 crate::rt::element_impls!(
     CitationCitedArtifactPublicationFormPeriodicReleaseDateOfPublication, element
@@ -2446,6 +2635,16 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
             crate::rt::has(&self.publisher),
             crate::rt::has(&self.publisher_location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.publisher_location);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPublishedIn, element);
@@ -2585,6 +2784,14 @@ impl crate::rt::Element for CitationCitedArtifactRelatesTo {
             crate::rt::has(&self.target_classifier),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationship_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target_classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactRelatesTo, element);
@@ -2750,6 +2957,14 @@ impl crate::rt::Element for CitationCitedArtifactStatusDate {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactStatusDate, element);
 /// The title details of the article or artifact
@@ -2861,6 +3076,14 @@ impl crate::rt::Element for CitationCitedArtifactTitle {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactTitle, element);
 /// The defined version of the cited artifact
@@ -2963,6 +3186,13 @@ impl crate::rt::Element for CitationCitedArtifactVersion {
             crate::rt::has(&self.base_citation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.base_citation);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactVersion, element);
 /// Used for any URL for the article or artifact cited
@@ -3058,6 +3288,13 @@ impl crate::rt::Element for CitationCitedArtifactWebLocation {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactWebLocation, element);
 /// The assignment to an organizing scheme
@@ -3152,6 +3389,13 @@ impl crate::rt::Element for CitationClassification {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.classifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classifier);
     }
 }
 crate::rt::element_impls!(CitationClassification, element);
@@ -3291,6 +3535,14 @@ impl crate::rt::Element for CitationRelatesTo {
             crate::rt::has(&self.target_classifier),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationship_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target_classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
     }
 }
 crate::rt::element_impls!(CitationRelatesTo, element);
@@ -3456,6 +3708,14 @@ impl crate::rt::Element for CitationStatusDate {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+    }
 }
 crate::rt::element_impls!(CitationStatusDate, element);
 /// A human-readable display of the citation
@@ -3557,6 +3817,13 @@ impl crate::rt::Element for CitationSummary {
             crate::rt::has(&self.style),
             crate::rt::has(&self.text),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.style);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
     }
 }
 crate::rt::element_impls!(CitationSummary, element);

@@ -410,6 +410,48 @@ impl crate::rt::Element for Claim {
             crate::rt::has(&self.total),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.billable_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.related);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.prescription);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            23,
+            &self.original_prescription,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.referral);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.accident);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.total);
+    }
 }
 crate::rt::element_impls!(Claim, resource);
 /// Details of the event
@@ -529,6 +571,14 @@ impl crate::rt::Element for ClaimAccident {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.location);
     }
 }
 crate::rt::element_impls!(ClaimAccident, element);
@@ -700,6 +750,16 @@ impl crate::rt::Element for ClaimCareTeam {
             crate::rt::has(&self.qualification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.qualification);
+    }
 }
 crate::rt::element_impls!(ClaimCareTeam, element);
 /// Pertinent diagnosis information
@@ -841,6 +901,16 @@ impl crate::rt::Element for ClaimDiagnosis {
             crate::rt::has(&self.on_admission),
             crate::rt::has(&self.package_code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.on_admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.package_code);
     }
 }
 crate::rt::element_impls!(ClaimDiagnosis, element);
@@ -1031,6 +1101,18 @@ impl crate::rt::Element for ClaimInsurance {
             crate::rt::has(&self.pre_auth_ref),
             crate::rt::has(&self.claim_response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.business_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.claim_response);
     }
 }
 crate::rt::element_impls!(ClaimInsurance, element);
@@ -1360,6 +1442,32 @@ impl crate::rt::Element for ClaimItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.care_team_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.diagnosis_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.information_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.sub_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimItem, element);
 /// Choice of types for `Claim.item.serviced[x]`.
@@ -1644,6 +1752,23 @@ impl crate::rt::Element for ClaimItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimItemDetail, element);
 /// Product or service provided
@@ -1831,6 +1956,22 @@ impl crate::rt::Element for ClaimItemDetailSubDetail {
             crate::rt::has(&self.udi),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.udi);
+    }
 }
 crate::rt::element_impls!(ClaimItemDetailSubDetail, element);
 /// Recipient of benefits payable
@@ -1932,6 +2073,13 @@ impl crate::rt::Element for ClaimPayee {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
     }
 }
 crate::rt::element_impls!(ClaimPayee, element);
@@ -2075,6 +2223,16 @@ impl crate::rt::Element for ClaimProcedure {
             crate::rt::has(&self.udi),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.udi);
+    }
 }
 crate::rt::element_impls!(ClaimProcedure, element);
 /// Choice of types for `Claim.procedure.procedure[x]`.
@@ -2215,6 +2373,14 @@ impl crate::rt::Element for ClaimRelated {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reference);
     }
 }
 crate::rt::element_impls!(ClaimRelated, element);
@@ -2384,6 +2550,17 @@ impl crate::rt::Element for ClaimSupportingInfo {
             crate::rt::has(&self.value),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reason);
     }
 }
 crate::rt::element_impls!(ClaimSupportingInfo, element);

@@ -318,6 +318,33 @@ impl crate::rt::Element for Condition {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.clinical_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.verification_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.onset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.abatement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.recorded_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.asserter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.stage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.evidence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+    }
 }
 crate::rt::element_impls!(Condition, resource);
 /// Choice of types for `Condition.onset[x]`.
@@ -523,6 +550,13 @@ impl crate::rt::Element for ConditionEvidence {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+    }
 }
 crate::rt::element_impls!(ConditionEvidence, element);
 /// Stage/grade, usually assessed formally
@@ -626,6 +660,14 @@ impl crate::rt::Element for ConditionStage {
             crate::rt::has(&self.assessment),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assessment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
     }
 }
 crate::rt::element_impls!(ConditionStage, element);

@@ -447,6 +447,54 @@ impl crate::rt::Element for Contract {
             crate::rt::has(&self.legally_binding),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.legal_state);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.content_derivative);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.applies);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.expiration_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.content_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.relevant_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.signer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.friendly);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.legal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.rule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.legally_binding);
+    }
 }
 crate::rt::element_impls!(Contract, resource);
 /// Choice of types for `Contract.topic[x]`.
@@ -673,6 +721,17 @@ impl crate::rt::Element for ContractContentDefinition {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.publication_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.publication_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.copyright);
+    }
 }
 crate::rt::element_impls!(ContractContentDefinition, element);
 /// Contract Friendly Language
@@ -776,6 +835,12 @@ impl crate::rt::Element for ContractFriendly {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.content),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.content);
     }
 }
 crate::rt::element_impls!(ContractFriendly, element);
@@ -918,6 +983,12 @@ impl crate::rt::Element for ContractLegal {
             crate::rt::has(&self.content),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.content);
+    }
 }
 crate::rt::element_impls!(ContractLegal, element);
 /// Choice of types for `Contract.legal.content[x]`.
@@ -1056,6 +1127,12 @@ impl crate::rt::Element for ContractRule {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.content),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.content);
     }
 }
 crate::rt::element_impls!(ContractRule, element);
@@ -1210,6 +1287,14 @@ impl crate::rt::Element for ContractSigner {
             crate::rt::has(&self.party),
             crate::rt::has(&self.signature),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.signature);
     }
 }
 crate::rt::element_impls!(ContractSigner, element);
@@ -1419,6 +1504,23 @@ impl crate::rt::Element for ContractTerm {
             crate::rt::has(&self.action),
             crate::rt::has(&self.group),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.applies);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.offer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.asset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.group);
     }
 }
 crate::rt::element_impls!(ContractTerm, element);
@@ -1770,6 +1872,37 @@ impl crate::rt::Element for ContractTermAction {
             crate::rt::has(&self.security_label_number),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.context_link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.requester_link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.performer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.performer_role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.performer_link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.reason_link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            23,
+            &self.security_label_number,
+        );
+    }
 }
 crate::rt::element_impls!(ContractTermAction, element);
 /// Choice of types for `Contract.term.action.occurrence[x]`.
@@ -1914,6 +2047,13 @@ impl crate::rt::Element for ContractTermActionSubject {
             crate::rt::has(&self.reference),
             crate::rt::has(&self.role),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
     }
 }
 crate::rt::element_impls!(ContractTermActionSubject, element);
@@ -2159,6 +2299,31 @@ impl crate::rt::Element for ContractTermAsset {
             crate::rt::has(&self.valued_item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.subtype);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.period_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.use_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.answer);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.security_label_number,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.valued_item);
+    }
 }
 crate::rt::element_impls!(ContractTermAsset, element);
 /// Circumstance of the asset
@@ -2262,6 +2427,14 @@ impl crate::rt::Element for ContractTermAssetContext {
             crate::rt::has(&self.code),
             crate::rt::has(&self.text),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
     }
 }
 crate::rt::element_impls!(ContractTermAssetContext, element);
@@ -2482,6 +2655,30 @@ impl crate::rt::Element for ContractTermAssetValuedItem {
             crate::rt::has(&self.link_id),
             crate::rt::has(&self.security_label_number),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.effective_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.points);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.payment_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.link_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.security_label_number,
+        );
     }
 }
 crate::rt::element_impls!(ContractTermAssetValuedItem, element);
@@ -2719,6 +2916,26 @@ impl crate::rt::Element for ContractTermOffer {
             crate::rt::has(&self.security_label_number),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.decision_mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.answer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.link_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.security_label_number,
+        );
+    }
 }
 crate::rt::element_impls!(ContractTermOffer, element);
 /// Response to offer text
@@ -2858,6 +3075,12 @@ impl crate::rt::Element for ContractTermOfferAnswer {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
     }
 }
 crate::rt::element_impls!(ContractTermOfferAnswer, element);
@@ -3062,6 +3285,13 @@ impl crate::rt::Element for ContractTermOfferParty {
             crate::rt::has(&self.role),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+    }
 }
 crate::rt::element_impls!(ContractTermOfferParty, element);
 /// Protection for the Term
@@ -3181,6 +3411,15 @@ impl crate::rt::Element for ContractTermSecurityLabel {
             crate::rt::has(&self.category),
             crate::rt::has(&self.control),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.control);
     }
 }
 crate::rt::element_impls!(ContractTermSecurityLabel, element);

@@ -306,6 +306,33 @@ impl crate::rt::Element for Coverage {
             crate::rt::has(&self.contract),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.policy_holder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subscriber);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subscriber_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.beneficiary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.dependent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.payor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.order);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.cost_to_beneficiary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.subrogation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.contract);
+    }
 }
 crate::rt::element_impls!(Coverage, resource);
 /// Additional coverage classifications
@@ -420,6 +447,14 @@ impl crate::rt::Element for CoverageClass {
             crate::rt::has(&self.value),
             crate::rt::has(&self.name),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
     }
 }
 crate::rt::element_impls!(CoverageClass, element);
@@ -550,6 +585,14 @@ impl crate::rt::Element for CoverageCostToBeneficiary {
             crate::rt::has(&self.value),
             crate::rt::has(&self.exception),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.exception);
     }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiary, element);
@@ -689,6 +732,13 @@ impl crate::rt::Element for CoverageCostToBeneficiaryException {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiaryException, element);

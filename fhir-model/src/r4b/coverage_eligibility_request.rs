@@ -317,6 +317,30 @@ impl crate::rt::Element for CoverageEligibilityRequest {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.item);
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityRequest, resource);
 /// Choice of types for `CoverageEligibilityRequest.serviced[x]`.
@@ -464,6 +488,14 @@ impl crate::rt::Element for CoverageEligibilityRequestInsurance {
             crate::rt::has(&self.coverage),
             crate::rt::has(&self.business_arrangement),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.business_arrangement);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestInsurance, element);
@@ -648,6 +680,26 @@ impl crate::rt::Element for CoverageEligibilityRequestItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.supporting_info_sequence,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.detail);
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItem, element);
 /// Applicable diagnosis
@@ -744,6 +796,12 @@ impl crate::rt::Element for CoverageEligibilityRequestItemDiagnosis {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.diagnosis),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.diagnosis);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItemDiagnosis, element);
@@ -896,6 +954,14 @@ impl crate::rt::Element for CoverageEligibilityRequestSupportingInfo {
             crate::rt::has(&self.information),
             crate::rt::has(&self.applies_to_all),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.information);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.applies_to_all);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestSupportingInfo, element);

@@ -178,6 +178,18 @@ impl crate::rt::Element for DataRequirement {
             crate::rt::has(&self.sort),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.must_support);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.code_filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.date_filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.limit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.sort);
+    }
 }
 crate::rt::element_impls!(DataRequirement, element);
 /// Choice of types for `DataRequirement.subject[x]`.
@@ -317,6 +329,14 @@ impl crate::rt::Element for DataRequirementCodeFilter {
             crate::rt::has(&self.code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.search_param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+    }
 }
 crate::rt::element_impls!(DataRequirementCodeFilter, element);
 /// What dates/date ranges are expected
@@ -419,6 +439,13 @@ impl crate::rt::Element for DataRequirementDateFilter {
             crate::rt::has(&self.search_param),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.search_param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(DataRequirementDateFilter, element);
@@ -561,6 +588,12 @@ impl crate::rt::Element for DataRequirementSort {
             crate::rt::has(&self.path),
             crate::rt::has(&self.direction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.direction);
     }
 }
 crate::rt::element_impls!(DataRequirementSort, element);

@@ -332,6 +332,34 @@ impl crate::rt::Element for DiagnosticReport {
             crate::rt::has(&self.presented_form),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.results_interpreter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.result);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.imaging_study);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.media);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.conclusion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.conclusion_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.presented_form);
+    }
 }
 crate::rt::element_impls!(DiagnosticReport, resource);
 /// Choice of types for `DiagnosticReport.effective[x]`.
@@ -470,6 +498,13 @@ impl crate::rt::Element for DiagnosticReportMedia {
             crate::rt::has(&self.comment),
             crate::rt::has(&self.link),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.link);
     }
 }
 crate::rt::element_impls!(DiagnosticReportMedia, element);

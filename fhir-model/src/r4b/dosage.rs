@@ -219,6 +219,39 @@ impl crate::rt::Element for Dosage {
             crate::rt::has(&self.max_dose_per_lifetime),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.additional_instruction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.patient_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.as_needed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.dose_and_rate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.max_dose_per_period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.max_dose_per_administration,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.max_dose_per_lifetime,
+        );
+    }
 }
 crate::rt::element_impls!(Dosage, element);
 /// Choice of types for `Dosage.asNeeded[x]`.
@@ -367,6 +400,13 @@ impl crate::rt::Element for DosageDoseAndRate {
             crate::rt::has(&self.dose),
             crate::rt::has(&self.rate),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.rate);
     }
 }
 crate::rt::element_impls!(DosageDoseAndRate, element);

@@ -261,6 +261,33 @@ impl crate::rt::Element for EpisodeOfCare {
             crate::rt::has(&self.account),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.patient);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.referral_request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.care_manager);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.account);
+    }
 }
 crate::rt::element_impls!(EpisodeOfCare, resource);
 /// The list of diagnosis relevant to this episode of care
@@ -372,6 +399,14 @@ impl crate::rt::Element for EpisodeOfCareDiagnosis {
             crate::rt::has(&self.rank),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rank);
+    }
 }
 crate::rt::element_impls!(EpisodeOfCareDiagnosis, element);
 /// Past list of status codes (the current status may be included to cover the start date of the status)
@@ -481,6 +516,13 @@ impl crate::rt::Element for EpisodeOfCareStatusHistory {
             crate::rt::has(&self.status),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(EpisodeOfCareStatusHistory, element);

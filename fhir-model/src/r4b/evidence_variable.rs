@@ -379,6 +379,45 @@ impl crate::rt::Element for EvidenceVariable {
             crate::rt::has(&self.category),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.short_title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.actual);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            28,
+            &self.characteristic_combination,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.handling);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.category);
+    }
 }
 crate::rt::element_impls!(EvidenceVariable, resource);
 /// A grouping for ordinal or polychotomous variables
@@ -483,6 +522,13 @@ impl crate::rt::Element for EvidenceVariableCategory {
             crate::rt::has(&self.name),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(EvidenceVariableCategory, element);
@@ -708,6 +754,18 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
             crate::rt::has(&self.group_measure),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.exclude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.time_from_start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.group_measure);
+    }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);
 /// Choice of types for `EvidenceVariable.characteristic.definition[x]`.
@@ -869,6 +927,15 @@ impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromStart {
             crate::rt::has(&self.range),
             crate::rt::has(&self.note),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.note);
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristicTimeFromStart, element);

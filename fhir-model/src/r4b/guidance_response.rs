@@ -290,6 +290,36 @@ impl crate::rt::Element for GuidanceResponse {
             crate::rt::has(&self.data_requirement),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.request_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.module);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.encounter);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.occurrence_date_time,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.evaluation_message);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.output_parameters);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.result);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.data_requirement);
+    }
 }
 crate::rt::element_impls!(GuidanceResponse, resource);
 /// Choice of types for `GuidanceResponse.module[x]`.

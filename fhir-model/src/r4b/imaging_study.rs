@@ -325,6 +325,36 @@ impl crate::rt::Element for ImagingStudy {
             crate::rt::has(&self.series),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.modality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.started);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.referrer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.interpreter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.number_of_series);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.number_of_instances);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.procedure_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.procedure_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.series);
+    }
 }
 crate::rt::element_impls!(ImagingStudy, resource);
 /// Each study has one or more series of instances
@@ -537,6 +567,23 @@ impl crate::rt::Element for ImagingStudySeries {
             crate::rt::has(&self.instance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.modality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.number_of_instances);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.laterality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.started);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.instance);
+    }
 }
 crate::rt::element_impls!(ImagingStudySeries, element);
 /// A single SOP instance from the series
@@ -661,6 +708,15 @@ impl crate::rt::Element for ImagingStudySeriesInstance {
             crate::rt::has(&self.title),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sop_class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.title);
+    }
 }
 crate::rt::element_impls!(ImagingStudySeriesInstance, element);
 /// Who performed the series
@@ -762,6 +818,13 @@ impl crate::rt::Element for ImagingStudySeriesPerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(ImagingStudySeriesPerformer, element);

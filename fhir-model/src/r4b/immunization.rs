@@ -450,6 +450,44 @@ impl crate::rt::Element for Immunization {
             crate::rt::has(&self.protocol_applied),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.vaccine_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.primary_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.report_origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.expiration_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.dose_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.is_subpotent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.subpotent_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.education);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.program_eligibility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.funding_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.reaction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.protocol_applied);
+    }
 }
 crate::rt::element_impls!(Immunization, resource);
 /// Choice of types for `Immunization.occurrence[x]`.
@@ -600,6 +638,15 @@ impl crate::rt::Element for ImmunizationEducation {
             crate::rt::has(&self.presentation_date),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.document_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.publication_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.presentation_date);
+    }
 }
 crate::rt::element_impls!(ImmunizationEducation, element);
 /// Who performed event
@@ -701,6 +748,13 @@ impl crate::rt::Element for ImmunizationPerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(ImmunizationPerformer, element);
@@ -864,6 +918,16 @@ impl crate::rt::Element for ImmunizationProtocolApplied {
             crate::rt::has(&self.dose_number),
             crate::rt::has(&self.series_doses),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.series);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target_disease);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.dose_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.series_doses);
     }
 }
 crate::rt::element_impls!(ImmunizationProtocolApplied, element);
@@ -1042,6 +1106,14 @@ impl crate::rt::Element for ImmunizationReaction {
             crate::rt::has(&self.detail),
             crate::rt::has(&self.reported),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reported);
     }
 }
 crate::rt::element_impls!(ImmunizationReaction, element);

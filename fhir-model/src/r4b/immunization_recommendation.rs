@@ -188,6 +188,21 @@ impl crate::rt::Element for ImmunizationRecommendation {
             crate::rt::has(&self.recommendation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.recommendation);
+    }
 }
 crate::rt::element_impls!(ImmunizationRecommendation, resource);
 /// Vaccine administration recommendations
@@ -446,6 +461,38 @@ impl crate::rt::Element for ImmunizationRecommendationRecommendation {
             crate::rt::has(&self.supporting_patient_information),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.vaccine_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target_disease);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.contraindicated_vaccine_code,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.forecast_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.forecast_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.date_criterion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.series);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.dose_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.series_doses);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.supporting_immunization,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.supporting_patient_information,
+        );
+    }
 }
 crate::rt::element_impls!(ImmunizationRecommendationRecommendation, element);
 /// Choice of types for `ImmunizationRecommendation.recommendation.doseNumber[x]`.
@@ -625,6 +672,13 @@ impl crate::rt::Element for ImmunizationRecommendationRecommendationDateCriterio
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(

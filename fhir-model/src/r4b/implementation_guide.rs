@@ -369,6 +369,36 @@ impl crate::rt::Element for ImplementationGuide {
             crate::rt::has(&self.manifest),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.package_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.license);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.depends_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.global);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.manifest);
+    }
 }
 crate::rt::element_impls!(ImplementationGuide, resource);
 /// Information needed to build the IG
@@ -540,6 +570,16 @@ impl crate::rt::Element for ImplementationGuideDefinition {
             crate::rt::has(&self.template),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.grouping);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.template);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinition, element);
 /// Grouping used to present related resources in the IG
@@ -641,6 +681,13 @@ impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
             crate::rt::has(&self.name),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionGrouping, element);
@@ -789,6 +836,15 @@ impl crate::rt::Element for ImplementationGuideDefinitionPage {
             crate::rt::has(&self.page),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.generation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.page);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionPage, element);
 /// Choice of types for `ImplementationGuide.definition.page.name[x]`.
@@ -935,6 +991,13 @@ impl crate::rt::Element for ImplementationGuideDefinitionParameter {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionParameter, element);
@@ -1086,6 +1149,17 @@ impl crate::rt::Element for ImplementationGuideDefinitionResource {
             crate::rt::has(&self.example),
             crate::rt::has(&self.grouping_id),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.example);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.grouping_id);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionResource, element);
@@ -1239,6 +1313,14 @@ impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
             crate::rt::has(&self.scope),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.scope);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionTemplate, element);
 /// Another Implementation guide this depends on
@@ -1350,6 +1432,14 @@ impl crate::rt::Element for ImplementationGuideDependsOn {
             crate::rt::has(&self.version),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.package_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.version);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDependsOn, element);
 /// Profiles that apply globally
@@ -1459,6 +1549,13 @@ impl crate::rt::Element for ImplementationGuideGlobal {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.profile),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
     }
 }
 crate::rt::element_impls!(ImplementationGuideGlobal, element);
@@ -1607,6 +1704,16 @@ impl crate::rt::Element for ImplementationGuideManifest {
             crate::rt::has(&self.other),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.rendering);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.image);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.other);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideManifest, element);
 /// HTML page within the parent IG
@@ -1717,6 +1824,14 @@ impl crate::rt::Element for ImplementationGuideManifestPage {
             crate::rt::has(&self.title),
             crate::rt::has(&self.anchor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.anchor);
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestPage, element);
@@ -1839,6 +1954,14 @@ impl crate::rt::Element for ImplementationGuideManifestResource {
             crate::rt::has(&self.example),
             crate::rt::has(&self.relative_path),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.example);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.relative_path);
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestResource, element);

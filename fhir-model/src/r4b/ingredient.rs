@@ -219,6 +219,29 @@ impl crate::rt::Element for Ingredient {
             crate::rt::has(&self.substance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.for_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.function);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.allergenic_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.substance);
+    }
 }
 crate::rt::element_impls!(Ingredient, resource);
 /// An organization that manufactures this ingredient
@@ -322,6 +345,13 @@ impl crate::rt::Element for IngredientManufacturer {
             crate::rt::has(&self.role),
             crate::rt::has(&self.manufacturer),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.manufacturer);
     }
 }
 crate::rt::element_impls!(IngredientManufacturer, element);
@@ -432,6 +462,13 @@ impl crate::rt::Element for IngredientSubstance {
             crate::rt::has(&self.code),
             crate::rt::has(&self.strength),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.strength);
     }
 }
 crate::rt::element_impls!(IngredientSubstance, element);
@@ -604,6 +641,18 @@ impl crate::rt::Element for IngredientSubstanceStrength {
             crate::rt::has(&self.country),
             crate::rt::has(&self.reference_strength),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.presentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text_presentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.concentration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.text_concentration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.measurement_point);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.reference_strength);
     }
 }
 crate::rt::element_impls!(IngredientSubstanceStrength, element);
@@ -813,6 +862,15 @@ impl crate::rt::Element for IngredientSubstanceStrengthReferenceStrength {
             crate::rt::has(&self.measurement_point),
             crate::rt::has(&self.country),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.strength);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.measurement_point);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.country);
     }
 }
 crate::rt::element_impls!(IngredientSubstanceStrengthReferenceStrength, element);

@@ -266,6 +266,30 @@ impl crate::rt::Element for InsurancePlan {
             crate::rt::has(&self.plan),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.owned_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.administered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.coverage_area);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.plan);
+    }
 }
 crate::rt::element_impls!(InsurancePlan, resource);
 /// Contact for the product
@@ -378,6 +402,15 @@ impl crate::rt::Element for InsurancePlanContact {
             crate::rt::has(&self.telecom),
             crate::rt::has(&self.address),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.address);
     }
 }
 crate::rt::element_impls!(InsurancePlanContact, element);
@@ -502,6 +535,14 @@ impl crate::rt::Element for InsurancePlanCoverage {
             crate::rt::has(&self.benefit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.benefit);
+    }
 }
 crate::rt::element_impls!(InsurancePlanCoverage, element);
 /// List of benefits
@@ -621,6 +662,14 @@ impl crate::rt::Element for InsurancePlanCoverageBenefit {
             crate::rt::has(&self.limit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.limit);
+    }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefit, element);
 /// Benefit limits
@@ -715,6 +764,13 @@ impl crate::rt::Element for InsurancePlanCoverageBenefitLimit {
             crate::rt::has(&self.value),
             crate::rt::has(&self.code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
     }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefitLimit, element);
@@ -863,6 +919,17 @@ impl crate::rt::Element for InsurancePlanPlan {
             crate::rt::has(&self.specific_cost),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.coverage_area);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.general_cost);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.specific_cost);
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlan, element);
 /// Overall costs
@@ -976,6 +1043,15 @@ impl crate::rt::Element for InsurancePlanPlanGeneralCost {
             crate::rt::has(&self.comment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.group_size);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.cost);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.comment);
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlanGeneralCost, element);
 /// Specific costs
@@ -1086,6 +1162,13 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCost {
             crate::rt::has(&self.benefit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.benefit);
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCost, element);
 /// Benefits list
@@ -1195,6 +1278,13 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefit {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.cost),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.cost);
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCostBenefit, element);
@@ -1315,6 +1405,15 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefitCost {
             crate::rt::has(&self.qualifiers),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.applicability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.qualifiers);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCostBenefitCost, element);

@@ -218,6 +218,33 @@ impl crate::rt::Element for ManufacturedItemDefinition {
             crate::rt::has(&self.property),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.manufactured_dose_form,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.unit_of_presentation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.property);
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinition, resource);
 /// General characteristics of this item
@@ -337,6 +364,13 @@ impl crate::rt::Element for ManufacturedItemDefinitionProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionProperty, element);

@@ -553,6 +553,67 @@ impl crate::rt::Element for Measure {
             crate::rt::has(&self.supplemental_data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.disclaimer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.scoring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.composite_scoring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.risk_adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.rate_aggregation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.rationale);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            43,
+            &self.clinical_recommendation_statement,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            44,
+            &self.improvement_notation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 45, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 46, &self.guidance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 47, &self.group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 48, &self.supplemental_data);
+    }
 }
 crate::rt::element_impls!(Measure, resource);
 /// Choice of types for `Measure.subject[x]`.
@@ -719,6 +780,15 @@ impl crate::rt::Element for MeasureGroup {
             crate::rt::has(&self.stratifier),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.stratifier);
+    }
 }
 crate::rt::element_impls!(MeasureGroup, element);
 /// Population criteria
@@ -829,6 +899,14 @@ impl crate::rt::Element for MeasureGroupPopulation {
             crate::rt::has(&self.description),
             crate::rt::has(&self.criteria),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.criteria);
     }
 }
 crate::rt::element_impls!(MeasureGroupPopulation, element);
@@ -951,6 +1029,15 @@ impl crate::rt::Element for MeasureGroupStratifier {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.component);
+    }
 }
 crate::rt::element_impls!(MeasureGroupStratifier, element);
 /// Stratifier criteria component for the measure
@@ -1061,6 +1148,14 @@ impl crate::rt::Element for MeasureGroupStratifierComponent {
             crate::rt::has(&self.description),
             crate::rt::has(&self.criteria),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.criteria);
     }
 }
 crate::rt::element_impls!(MeasureGroupStratifierComponent, element);
@@ -1181,6 +1276,15 @@ impl crate::rt::Element for MeasureSupplementalData {
             crate::rt::has(&self.description),
             crate::rt::has(&self.criteria),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.criteria);
     }
 }
 crate::rt::element_impls!(MeasureSupplementalData, element);

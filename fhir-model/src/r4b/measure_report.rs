@@ -252,6 +252,32 @@ impl crate::rt::Element for MeasureReport {
             crate::rt::has(&self.evaluated_resource),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.reporter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.improvement_notation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.evaluated_resource);
+    }
 }
 crate::rt::element_impls!(MeasureReport, resource);
 /// Measure results for each group
@@ -381,6 +407,15 @@ impl crate::rt::Element for MeasureReportGroup {
             crate::rt::has(&self.stratifier),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.measure_score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.stratifier);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroup, element);
 /// The populations in the group
@@ -485,6 +520,14 @@ impl crate::rt::Element for MeasureReportGroupPopulation {
             crate::rt::has(&self.subject_results),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subject_results);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupPopulation, element);
 /// Stratification results
@@ -587,6 +630,13 @@ impl crate::rt::Element for MeasureReportGroupStratifier {
             crate::rt::has(&self.code),
             crate::rt::has(&self.stratum),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.stratum);
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifier, element);
@@ -719,6 +769,15 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratum {
             crate::rt::has(&self.measure_score),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.component);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.measure_score);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratum, element);
 /// Stratifier component values
@@ -825,6 +884,13 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumComponent, element);
 /// Population results in this stratum
@@ -928,6 +994,14 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {
             crate::rt::has(&self.count),
             crate::rt::has(&self.subject_results),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subject_results);
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumPopulation, element);

@@ -344,6 +344,38 @@ impl crate::rt::Element for Media {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.modality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.view);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.operator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.device_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.height);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.width);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.frames);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.note);
+    }
 }
 crate::rt::element_impls!(Media, resource);
 /// Choice of types for `Media.created[x]`.

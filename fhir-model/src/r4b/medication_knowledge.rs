@@ -437,6 +437,63 @@ impl crate::rt::Element for MedicationKnowledge {
             crate::rt::has(&self.kinetics),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.dose_form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.synonym);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.related_medication_knowledge,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.associated_medication,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.product_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.monograph);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.ingredient);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.preparation_instruction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.intended_route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.cost);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.monitoring_program);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            23,
+            &self.administration_guidelines,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.medicine_classification,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.packaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.drug_characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.contraindication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.regulatory);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.kinetics);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledge, resource);
 /// Guidelines for administration of the medication
@@ -571,6 +628,19 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelines {
             crate::rt::has(&self.indication),
             crate::rt::has(&self.patient_characteristics),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.dosage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.indication);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.patient_characteristics,
+        );
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelines, element);
@@ -715,6 +785,13 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelinesDosage {
             crate::rt::has(&self.dosage),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dosage);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelinesDosage, element);
 /// Characteristics of the patient that are relevant to the administration guidelines
@@ -832,6 +909,13 @@ for MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
             crate::rt::has(&self.characteristic),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(
@@ -988,6 +1072,14 @@ impl crate::rt::Element for MedicationKnowledgeCost {
             crate::rt::has(&self.cost),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.cost);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeCost, element);
 /// Specifies descriptive properties of the medicine
@@ -1098,6 +1190,13 @@ impl crate::rt::Element for MedicationKnowledgeDrugCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeDrugCharacteristic, element);
@@ -1270,6 +1369,14 @@ impl crate::rt::Element for MedicationKnowledgeIngredient {
             crate::rt::has(&self.strength),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.is_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.strength);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeIngredient, element);
 /// Choice of types for `MedicationKnowledge.ingredient.item[x]`.
@@ -1411,6 +1518,14 @@ impl crate::rt::Element for MedicationKnowledgeKinetics {
             crate::rt::has(&self.half_life_period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.area_under_curve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.lethal_dose50);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.half_life_period);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeKinetics, element);
 /// Categorization of the medication within a formulary or classification system
@@ -1521,6 +1636,13 @@ impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
             crate::rt::has(&self.classification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classification);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMedicineClassification, element);
 /// Program under which a medication is reviewed
@@ -1615,6 +1737,13 @@ impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.name),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonitoringProgram, element);
@@ -1711,6 +1840,13 @@ impl crate::rt::Element for MedicationKnowledgeMonograph {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonograph, element);
 /// Details about packaged medications
@@ -1805,6 +1941,13 @@ impl crate::rt::Element for MedicationKnowledgePackaging {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.quantity),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.quantity);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgePackaging, element);
@@ -1956,6 +2099,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatory {
             crate::rt::has(&self.max_dispense),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.regulatory_authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.substitution);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max_dispense);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatory, element);
 /// The maximum number of units of the medication that can be dispensed in a period
@@ -2058,6 +2210,13 @@ impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatoryMaxDispense, element);
 /// Specifies the schedule of a medication in jurisdiction
@@ -2150,6 +2309,12 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySchedule {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.schedule),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.schedule);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySchedule, element);
@@ -2257,6 +2422,13 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
             crate::rt::has(&self.allowed),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.allowed);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySubstitution, element);
 /// Associated or related medication information
@@ -2362,6 +2534,13 @@ impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRelatedMedicationKnowledge, element);

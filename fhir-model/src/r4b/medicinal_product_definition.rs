@@ -489,6 +489,69 @@ impl crate::rt::Element for MedicinalProductDefinition {
             crate::rt::has(&self.characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.description);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.combined_pharmaceutical_dose_form,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.indication);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.additional_monitoring_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.special_measures);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.pediatric_use_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.marketing_status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.packaged_medicinal_product,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.impurity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.attached_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.master_file);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.clinical_trial);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.cross_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.characteristic);
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinition, resource);
 /// Key product features such as "sugar free", "modified release"
@@ -610,6 +673,13 @@ impl crate::rt::Element for MedicinalProductDefinitionCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionCharacteristic, element);
@@ -768,6 +838,13 @@ impl crate::rt::Element for MedicinalProductDefinitionContact {
             crate::rt::has(&self.contact),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.contact);
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionContact, element);
 /// Reference to another product, e.g. for linking authorised to investigational product
@@ -869,6 +946,13 @@ impl crate::rt::Element for MedicinalProductDefinitionCrossReference {
             crate::rt::has(&self.product),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionCrossReference, element);
@@ -1008,6 +1092,15 @@ impl crate::rt::Element for MedicinalProductDefinitionName {
             crate::rt::has(&self.country_language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name_part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.country_language);
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionName, element);
 /// Country and jurisdiction where the name applies
@@ -1123,6 +1216,14 @@ impl crate::rt::Element for MedicinalProductDefinitionNameCountryLanguage {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.language);
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionNameCountryLanguage, element);
 /// Coding words or phrases of the name
@@ -1228,6 +1329,13 @@ impl crate::rt::Element for MedicinalProductDefinitionNameNamePart {
             crate::rt::has(&self.part),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionNameNamePart, element);
@@ -1349,6 +1457,20 @@ impl crate::rt::Element for MedicinalProductDefinitionOperation {
             crate::rt::has(&self.organization),
             crate::rt::has(&self.confidentiality_indicator),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.effective_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.organization);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.confidentiality_indicator,
+        );
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionOperation, element);

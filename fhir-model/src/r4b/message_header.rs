@@ -249,6 +249,27 @@ impl crate::rt::Element for MessageHeader {
             crate::rt::has(&self.definition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.sender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.definition);
+    }
 }
 crate::rt::element_impls!(MessageHeader, resource);
 /// Choice of types for `MessageHeader.event[x]`.
@@ -406,6 +427,15 @@ impl crate::rt::Element for MessageHeaderDestination {
             crate::rt::has(&self.receiver),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.receiver);
+    }
 }
 crate::rt::element_impls!(MessageHeaderDestination, element);
 /// If this is a reply to prior message
@@ -524,6 +554,14 @@ impl crate::rt::Element for MessageHeaderResponse {
             crate::rt::has(&self.code),
             crate::rt::has(&self.details),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.details);
     }
 }
 crate::rt::element_impls!(MessageHeaderResponse, element);
@@ -653,6 +691,16 @@ impl crate::rt::Element for MessageHeaderSource {
             crate::rt::has(&self.contact),
             crate::rt::has(&self.endpoint),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.software);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.endpoint);
     }
 }
 crate::rt::element_impls!(MessageHeaderSource, element);

@@ -315,6 +315,32 @@ impl crate::rt::Element for MolecularSequence {
             crate::rt::has(&self.structure_variant),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.coordinate_system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reference_seq);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.variant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.observed_seq);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.quality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.read_coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.repository);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.pointer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.structure_variant);
+    }
 }
 crate::rt::element_impls!(MolecularSequence, resource);
 /// An set of value as quality of sequence
@@ -540,6 +566,26 @@ impl crate::rt::Element for MolecularSequenceQuality {
             crate::rt::has(&self.roc),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.standard_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.truth_tp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.query_tp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.truth_fn);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.query_fp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.gt_fp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.precision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.recall);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.f_score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.roc);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceQuality, element);
 /// Receiver Operator Characteristic (ROC) Curve
@@ -679,6 +725,18 @@ impl crate::rt::Element for MolecularSequenceQualityRoc {
             crate::rt::has(&self.sensitivity),
             crate::rt::has(&self.f_measure),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.num_tp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.num_fp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.num_fn);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.precision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.sensitivity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.f_measure);
     }
 }
 crate::rt::element_impls!(MolecularSequenceQualityRoc, element);
@@ -842,6 +900,25 @@ impl crate::rt::Element for MolecularSequenceReferenceSeq {
             crate::rt::has(&self.window_end),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.chromosome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.genome_build);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.orientation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference_seq_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.reference_seq_pointer,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reference_seq_string);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.strand);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.window_start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.window_end);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceReferenceSeq, element);
 /// External repository which contains detailed report related with observedSeq in this resource
@@ -986,6 +1063,17 @@ impl crate::rt::Element for MolecularSequenceRepository {
             crate::rt::has(&self.readset_id),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.dataset_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.variantset_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.readset_id);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceRepository, element);
 /// Structural variant
@@ -1124,6 +1212,16 @@ impl crate::rt::Element for MolecularSequenceStructureVariant {
             crate::rt::has(&self.inner),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.variant_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.exact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.outer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.inner);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariant, element);
 /// Structural variant inner
@@ -1219,6 +1317,13 @@ impl crate::rt::Element for MolecularSequenceStructureVariantInner {
             crate::rt::has(&self.end),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.end);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantInner, element);
 /// Structural variant outer
@@ -1313,6 +1418,13 @@ impl crate::rt::Element for MolecularSequenceStructureVariantOuter {
             crate::rt::has(&self.start),
             crate::rt::has(&self.end),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.end);
     }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantOuter, element);
@@ -1444,6 +1556,17 @@ impl crate::rt::Element for MolecularSequenceVariant {
             crate::rt::has(&self.cigar),
             crate::rt::has(&self.variant_pointer),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.observed_allele);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference_allele);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.cigar);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.variant_pointer);
     }
 }
 crate::rt::element_impls!(MolecularSequenceVariant, element);

@@ -280,6 +280,29 @@ impl crate::rt::Element for NamingSystem {
             crate::rt::has(&self.unique_id),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.unique_id);
+    }
 }
 crate::rt::element_impls!(NamingSystem, resource);
 /// Unique identifiers used for system
@@ -419,6 +442,16 @@ impl crate::rt::Element for NamingSystemUniqueId {
             crate::rt::has(&self.comment),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.preferred);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.period);
     }
 }
 crate::rt::element_impls!(NamingSystemUniqueId, element);

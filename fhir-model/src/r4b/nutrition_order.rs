@@ -346,6 +346,48 @@ impl crate::rt::Element for NutritionOrder {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.instantiates);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.orderer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.allergy_intolerance);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.food_preference_modifier,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            20,
+            &self.exclude_food_modifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.oral_diet);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.supplement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.enteral_formula);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+    }
 }
 crate::rt::element_impls!(NutritionOrder, resource);
 /// Enteral formula components
@@ -522,6 +564,45 @@ impl crate::rt::Element for NutritionOrderEnteralFormula {
             crate::rt::has(&self.administration_instruction),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.base_formula_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.base_formula_product_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additive_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.additive_product_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.caloric_density);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.routeof_administration,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.administration);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.max_volume_to_deliver,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.administration_instruction,
+        );
+    }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormula, element);
 /// Formula feeding instruction as structured data
@@ -636,6 +717,14 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.rate),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rate);
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdministration, element);
@@ -829,6 +918,22 @@ impl crate::rt::Element for NutritionOrderOralDiet {
             crate::rt::has(&self.instruction),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.nutrient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.texture);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.fluid_consistency_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.instruction);
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDiet, element);
 /// Required  nutrient modifications
@@ -924,6 +1029,13 @@ impl crate::rt::Element for NutritionOrderOralDietNutrient {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDietNutrient, element);
 /// Required  texture modifications
@@ -1018,6 +1130,13 @@ impl crate::rt::Element for NutritionOrderOralDietTexture {
             crate::rt::has(&self.modifier),
             crate::rt::has(&self.food_type),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.food_type);
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietTexture, element);
@@ -1140,6 +1259,16 @@ impl crate::rt::Element for NutritionOrderSupplement {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.instruction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.product_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.instruction);
     }
 }
 crate::rt::element_impls!(NutritionOrderSupplement, element);

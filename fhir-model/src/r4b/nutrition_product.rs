@@ -259,6 +259,31 @@ impl crate::rt::Element for NutritionProduct {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.nutrient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.known_allergen);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.product_characteristic,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.note);
+    }
 }
 crate::rt::element_impls!(NutritionProduct, resource);
 /// Ingredients contained in this product
@@ -360,6 +385,13 @@ impl crate::rt::Element for NutritionProductIngredient {
             crate::rt::has(&self.item),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(NutritionProductIngredient, element);
@@ -483,6 +515,16 @@ impl crate::rt::Element for NutritionProductInstance {
             crate::rt::has(&self.use_by),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expiry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.use_by);
+    }
 }
 crate::rt::element_impls!(NutritionProductInstance, element);
 /// The product's nutritional information expressed by the nutrients
@@ -577,6 +619,13 @@ impl crate::rt::Element for NutritionProductNutrient {
             crate::rt::has(&self.item),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(NutritionProductNutrient, element);
@@ -712,6 +761,13 @@ impl crate::rt::Element for NutritionProductProductCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(NutritionProductProductCharacteristic, element);

@@ -290,6 +290,45 @@ impl crate::rt::Element for PackagedProductDefinition {
             crate::rt::has(&self.package),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.package_for);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.contained_item_quantity,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.description);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.marketing_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.characteristic);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.copackaged_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.package);
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinition, resource);
 /// The legal status of supply of the packaged item as classified by the regulator
@@ -384,6 +423,13 @@ impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
             crate::rt::has(&self.code),
             crate::rt::has(&self.jurisdiction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.jurisdiction);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionLegalStatusOfSupply, element);
@@ -596,6 +642,21 @@ impl crate::rt::Element for PackagedProductDefinitionPackage {
             crate::rt::has(&self.package),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.alternate_material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.shelf_life_storage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.contained_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.package);
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackage, element);
 /// The item(s) within the packaging
@@ -697,6 +758,13 @@ impl crate::rt::Element for PackagedProductDefinitionPackageContainedItem {
             crate::rt::has(&self.item),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageContainedItem, element);
@@ -819,6 +887,13 @@ impl crate::rt::Element for PackagedProductDefinitionPackageProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageProperty, element);
@@ -997,6 +1072,19 @@ impl crate::rt::Element for PackagedProductDefinitionPackageShelfLifeStorage {
             crate::rt::has(&self.period),
             crate::rt::has(&self.special_precautions_for_storage),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.special_precautions_for_storage,
+        );
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageShelfLifeStorage, element);

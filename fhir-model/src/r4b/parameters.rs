@@ -101,6 +101,13 @@ impl crate::rt::Element for Parameters {
             crate::rt::has(&self.parameter),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.parameter);
+    }
 }
 crate::rt::element_impls!(Parameters, resource);
 /// Operation Parameter
@@ -379,6 +386,15 @@ impl crate::rt::Element for ParametersParameter {
             crate::rt::has(&self.resource),
             crate::rt::has(&self.part),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.part);
     }
 }
 crate::rt::element_impls!(ParametersParameter, element);

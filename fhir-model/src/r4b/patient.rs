@@ -307,6 +307,42 @@ impl crate::rt::Element for Patient {
             crate::rt::has(&self.link),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.birth_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.deceased);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.marital_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.multiple_birth);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.communication);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.general_practitioner,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.link);
+    }
 }
 crate::rt::element_impls!(Patient, resource);
 /// Choice of types for `Patient.deceased[x]`.
@@ -483,6 +519,13 @@ impl crate::rt::Element for PatientCommunication {
             crate::rt::has(&self.preferred),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.preferred);
+    }
 }
 crate::rt::element_impls!(PatientCommunication, element);
 /// A contact party (e.g. guardian, partner, friend) for the patient
@@ -633,6 +676,18 @@ impl crate::rt::Element for PatientContact {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.period);
+    }
 }
 crate::rt::element_impls!(PatientContact, element);
 /// Link to another patient resource that concerns the same actual person
@@ -742,6 +797,13 @@ impl crate::rt::Element for PatientLink {
             crate::rt::has(&self.other),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.other);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(PatientLink, element);

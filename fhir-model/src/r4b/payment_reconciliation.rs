@@ -300,6 +300,31 @@ impl crate::rt::Element for PaymentReconciliation {
             crate::rt::has(&self.process_note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.payment_issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.payment_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.payment_amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.payment_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.process_note);
+    }
 }
 crate::rt::element_impls!(PaymentReconciliation, resource);
 /// Settlement particulars
@@ -474,6 +499,21 @@ impl crate::rt::Element for PaymentReconciliationDetail {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.predecessor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.submitter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.amount);
+    }
 }
 crate::rt::element_impls!(PaymentReconciliationDetail, element);
 /// Note concerning processing
@@ -570,6 +610,13 @@ impl crate::rt::Element for PaymentReconciliationProcessNote {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.text),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
     }
 }
 crate::rt::element_impls!(PaymentReconciliationProcessNote, element);

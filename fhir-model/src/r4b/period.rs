@@ -79,5 +79,11 @@ impl crate::rt::Element for Period {
             crate::rt::has(&self.end),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.end);
+    }
 }
 crate::rt::element_impls!(Period, element);

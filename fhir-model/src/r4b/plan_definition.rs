@@ -440,6 +440,47 @@ impl crate::rt::Element for PlanDefinition {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.action);
+    }
 }
 crate::rt::element_impls!(PlanDefinition, resource);
 /// Choice of types for `PlanDefinition.subject[x]`.
@@ -894,6 +935,43 @@ impl crate::rt::Element for PlanDefinitionAction {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.text_equivalent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.goal_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.trigger);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.output);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.related_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.grouping_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.selection_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.required_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.precheck_behavior);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            25,
+            &self.cardinality_behavior,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.transform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.dynamic_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.action);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionAction, element);
 /// Choice of types for `PlanDefinition.action.subject[x]`.
@@ -1143,6 +1221,13 @@ impl crate::rt::Element for PlanDefinitionActionCondition {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionActionCondition, element);
 /// Dynamic aspects of the definition
@@ -1237,6 +1322,13 @@ impl crate::rt::Element for PlanDefinitionActionDynamicValue {
             crate::rt::has(&self.path),
             crate::rt::has(&self.expression),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionDynamicValue, element);
@@ -1345,6 +1437,13 @@ impl crate::rt::Element for PlanDefinitionActionParticipant {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.role),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionParticipant, element);
@@ -1473,6 +1572,14 @@ impl crate::rt::Element for PlanDefinitionActionRelatedAction {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.offset);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionRelatedAction, element);
@@ -1674,6 +1781,18 @@ impl crate::rt::Element for PlanDefinitionGoal {
             crate::rt::has(&self.target),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.addresses);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionGoal, element);
 /// Target outcome for the goal
@@ -1787,6 +1906,14 @@ impl crate::rt::Element for PlanDefinitionGoalTarget {
             crate::rt::has(&self.detail),
             crate::rt::has(&self.due),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.due);
     }
 }
 crate::rt::element_impls!(PlanDefinitionGoalTarget, element);

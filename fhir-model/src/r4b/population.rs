@@ -130,6 +130,20 @@ impl crate::rt::Element for Population {
             crate::rt::has(&self.physiological_condition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.race);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.physiological_condition,
+        );
+    }
 }
 crate::rt::element_impls!(Population, element);
 /// Choice of types for `Population.age[x]`.

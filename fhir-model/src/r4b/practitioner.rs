@@ -231,6 +231,26 @@ impl crate::rt::Element for Practitioner {
             crate::rt::has(&self.communication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.birth_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.qualification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.communication);
+    }
 }
 crate::rt::element_impls!(Practitioner, resource);
 /// Certification, licenses, or training pertaining to the provision of care
@@ -350,6 +370,15 @@ impl crate::rt::Element for PractitionerQualification {
             crate::rt::has(&self.period),
             crate::rt::has(&self.issuer),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.issuer);
     }
 }
 crate::rt::element_impls!(PractitionerQualification, element);

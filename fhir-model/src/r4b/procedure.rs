@@ -447,6 +447,49 @@ impl crate::rt::Element for Procedure {
             crate::rt::has(&self.used_code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.performed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.asserter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.report);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.complication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.complication_detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.follow_up);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.focal_device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.used_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.used_code);
+    }
 }
 crate::rt::element_impls!(Procedure, resource);
 /// Choice of types for `Procedure.performed[x]`.
@@ -604,6 +647,13 @@ impl crate::rt::Element for ProcedureFocalDevice {
             crate::rt::has(&self.manipulated),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.manipulated);
+    }
 }
 crate::rt::element_impls!(ProcedureFocalDevice, element);
 /// The people who performed the procedure
@@ -714,6 +764,14 @@ impl crate::rt::Element for ProcedurePerformer {
             crate::rt::has(&self.actor),
             crate::rt::has(&self.on_behalf_of),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.on_behalf_of);
     }
 }
 crate::rt::element_impls!(ProcedurePerformer, element);

@@ -176,5 +176,21 @@ impl crate::rt::Element for ProdCharacteristic {
             crate::rt::has(&self.scoring),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.height);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.width);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.depth);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.weight);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.nominal_volume);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.external_diameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.shape);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.color);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.imprint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.image);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.scoring);
+    }
 }
 crate::rt::element_impls!(ProdCharacteristic, element);

@@ -234,6 +234,26 @@ impl crate::rt::Element for Provenance {
             crate::rt::has(&self.signature),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.occurred);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.policy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.agent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.signature);
+    }
 }
 crate::rt::element_impls!(Provenance, resource);
 /// Choice of types for `Provenance.occurred[x]`.
@@ -391,6 +411,15 @@ impl crate::rt::Element for ProvenanceAgent {
             crate::rt::has(&self.on_behalf_of),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.on_behalf_of);
+    }
 }
 crate::rt::element_impls!(ProvenanceAgent, element);
 /// An entity used in this activity
@@ -509,6 +538,14 @@ impl crate::rt::Element for ProvenanceEntity {
             crate::rt::has(&self.what),
             crate::rt::has(&self.agent),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.what);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.agent);
     }
 }
 crate::rt::element_impls!(ProvenanceEntity, element);

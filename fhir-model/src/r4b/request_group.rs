@@ -313,6 +313,39 @@ impl crate::rt::Element for RequestGroup {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.action);
+    }
 }
 crate::rt::element_impls!(RequestGroup, resource);
 /// Proposed actions, if any
@@ -617,6 +650,35 @@ impl crate::rt::Element for RequestGroupAction {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.text_equivalent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.related_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.grouping_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.selection_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.required_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.precheck_behavior);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.cardinality_behavior,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.action);
+    }
 }
 crate::rt::element_impls!(RequestGroupAction, element);
 /// Choice of types for `RequestGroup.action.timing[x]`.
@@ -786,6 +848,13 @@ impl crate::rt::Element for RequestGroupActionCondition {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(RequestGroupActionCondition, element);
 /// Relationship to another action
@@ -913,6 +982,14 @@ impl crate::rt::Element for RequestGroupActionRelatedAction {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.offset);
     }
 }
 crate::rt::element_impls!(RequestGroupActionRelatedAction, element);

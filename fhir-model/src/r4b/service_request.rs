@@ -487,6 +487,54 @@ impl crate::rt::Element for ServiceRequest {
             crate::rt::has(&self.relevant_history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.requisition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.order_detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.as_needed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.performer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.location_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.location_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.patient_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.relevant_history);
+    }
 }
 crate::rt::element_impls!(ServiceRequest, resource);
 /// Choice of types for `ServiceRequest.quantity[x]`.

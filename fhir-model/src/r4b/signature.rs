@@ -142,5 +142,16 @@ impl crate::rt::Element for Signature {
             crate::rt::has(&self.data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.when);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.on_behalf_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.target_format);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.sig_format);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.data);
+    }
 }
 crate::rt::element_impls!(Signature, element);

@@ -257,6 +257,29 @@ impl crate::rt::Element for Specimen {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.accession_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.received_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.collection);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.processing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.container);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+    }
 }
 crate::rt::element_impls!(Specimen, resource);
 /// Collection details
@@ -414,6 +437,18 @@ impl crate::rt::Element for SpecimenCollection {
             crate::rt::has(&self.body_site),
             crate::rt::has(&self.fasting_status),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.collector);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.collected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.fasting_status);
     }
 }
 crate::rt::element_impls!(SpecimenCollection, element);
@@ -629,6 +664,17 @@ impl crate::rt::Element for SpecimenContainer {
             crate::rt::has(&self.additive),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.capacity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.specimen_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.additive);
+    }
 }
 crate::rt::element_impls!(SpecimenContainer, element);
 /// Choice of types for `Specimen.container.additive[x]`.
@@ -787,6 +833,15 @@ impl crate::rt::Element for SpecimenProcessing {
             crate::rt::has(&self.additive),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.time);
     }
 }
 crate::rt::element_impls!(SpecimenProcessing, element);

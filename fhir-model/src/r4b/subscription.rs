@@ -204,6 +204,23 @@ impl crate::rt::Element for Subscription {
             crate::rt::has(&self.channel),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.error);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.channel);
+    }
 }
 crate::rt::element_impls!(Subscription, resource);
 /// The channel on which to report matches to the criteria
@@ -329,6 +346,15 @@ impl crate::rt::Element for SubscriptionChannel {
             crate::rt::has(&self.payload),
             crate::rt::has(&self.header),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.payload);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.header);
     }
 }
 crate::rt::element_impls!(SubscriptionChannel, element);

@@ -241,6 +241,27 @@ impl crate::rt::Element for SupplyDelivery {
             crate::rt::has(&self.receiver),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.supplied_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.supplier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.receiver);
+    }
 }
 crate::rt::element_impls!(SupplyDelivery, resource);
 /// Choice of types for `SupplyDelivery.occurrence[x]`.
@@ -387,6 +408,13 @@ impl crate::rt::Element for SupplyDeliverySuppliedItem {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item);
     }
 }
 crate::rt::element_impls!(SupplyDeliverySuppliedItem, element);

@@ -299,6 +299,31 @@ impl crate::rt::Element for SupplyRequest {
             crate::rt::has(&self.deliver_to),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.supplier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.reason_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.reason_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.deliver_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.deliver_to);
+    }
 }
 crate::rt::element_impls!(SupplyRequest, resource);
 /// Choice of types for `SupplyRequest.item[x]`.
@@ -484,6 +509,13 @@ impl crate::rt::Element for SupplyRequestParameter {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(SupplyRequestParameter, element);

@@ -259,6 +259,28 @@ impl crate::rt::Element for TestReport {
             crate::rt::has(&self.teardown),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.test_script);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.result);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.tester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.setup);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.test);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.teardown);
+    }
 }
 crate::rt::element_impls!(TestReport, resource);
 /// A participant in the test execution, either the execution engine, a client, or a server
@@ -381,6 +403,14 @@ impl crate::rt::Element for TestReportParticipant {
             crate::rt::has(&self.display),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+    }
 }
 crate::rt::element_impls!(TestReportParticipant, element);
 /// The results of the series of required setup operations before the tests were executed
@@ -481,6 +511,12 @@ impl crate::rt::Element for TestReportSetup {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestReportSetup, element);
@@ -592,6 +628,13 @@ impl crate::rt::Element for TestReportSetupAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestReportSetupAction, element);
@@ -710,6 +753,14 @@ impl crate::rt::Element for TestReportSetupActionAssert {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.result);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.message);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.detail);
+    }
 }
 crate::rt::element_impls!(TestReportSetupActionAssert, element);
 /// The operation to perform
@@ -827,6 +878,14 @@ impl crate::rt::Element for TestReportSetupActionOperation {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.result);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.message);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.detail);
+    }
 }
 crate::rt::element_impls!(TestReportSetupActionOperation, element);
 /// The results of running the series of required clean up steps
@@ -927,6 +986,12 @@ impl crate::rt::Element for TestReportTeardown {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestReportTeardown, element);
@@ -1030,6 +1095,12 @@ impl crate::rt::Element for TestReportTeardownAction {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.operation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
     }
 }
 crate::rt::element_impls!(TestReportTeardownAction, element);
@@ -1150,6 +1221,14 @@ impl crate::rt::Element for TestReportTest {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.action);
+    }
 }
 crate::rt::element_impls!(TestReportTest, element);
 /// A test operation or assert that was performed
@@ -1260,6 +1339,13 @@ impl crate::rt::Element for TestReportTestAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestReportTestAction, element);

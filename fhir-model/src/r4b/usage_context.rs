@@ -111,6 +111,12 @@ impl crate::rt::Element for UsageContext {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+    }
 }
 crate::rt::element_impls!(UsageContext, element);
 /// Choice of types for `UsageContext.value[x]`.

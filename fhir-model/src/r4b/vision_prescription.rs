@@ -231,6 +231,24 @@ impl crate::rt::Element for VisionPrescription {
             crate::rt::has(&self.lens_specification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.date_written);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.prescriber);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.lens_specification);
+    }
 }
 crate::rt::element_impls!(VisionPrescription, resource);
 /// Vision lens authorization
@@ -457,6 +475,25 @@ impl crate::rt::Element for VisionPrescriptionLensSpecification {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.eye);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sphere);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.cylinder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.axis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.prism);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.add);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.power);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.back_curve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.diameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.color);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.brand);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.note);
+    }
 }
 crate::rt::element_impls!(VisionPrescriptionLensSpecification, element);
 /// Eye alignment compensation
@@ -566,6 +603,13 @@ impl crate::rt::Element for VisionPrescriptionLensSpecificationPrism {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.base),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.base);
     }
 }
 crate::rt::element_impls!(VisionPrescriptionLensSpecificationPrism, element);

@@ -298,6 +298,33 @@ impl crate::rt::Element for Account {
             crate::rt::has(&self.calculated_at),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.billing_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.service_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.guarantor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.related_account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.currency);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.balance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.calculated_at);
+    }
 }
 crate::rt::element_impls!(Account, resource);
 /// Calculated account balance(s)
@@ -420,6 +447,15 @@ impl crate::rt::Element for AccountBalance {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.aggregate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.estimate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
+    }
 }
 crate::rt::element_impls!(AccountBalance, element);
 /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
@@ -523,6 +559,13 @@ impl crate::rt::Element for AccountCoverage {
             crate::rt::has(&self.coverage),
             crate::rt::has(&self.priority),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.priority);
     }
 }
 crate::rt::element_impls!(AccountCoverage, element);
@@ -662,6 +705,17 @@ impl crate::rt::Element for AccountDiagnosis {
             crate::rt::has(&self.package_code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date_of_diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.on_admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.package_code);
+    }
 }
 crate::rt::element_impls!(AccountDiagnosis, element);
 /// The parties ultimately responsible for balancing the Account
@@ -772,6 +826,14 @@ impl crate::rt::Element for AccountGuarantor {
             crate::rt::has(&self.on_hold),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.on_hold);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
     }
 }
 crate::rt::element_impls!(AccountGuarantor, element);
@@ -911,6 +973,17 @@ impl crate::rt::Element for AccountProcedure {
             crate::rt::has(&self.device),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date_of_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.package_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.device);
+    }
 }
 crate::rt::element_impls!(AccountProcedure, element);
 /// Other associated accounts related to this account
@@ -1012,6 +1085,13 @@ impl crate::rt::Element for AccountRelatedAccount {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.account),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.account);
     }
 }
 crate::rt::element_impls!(AccountRelatedAccount, element);

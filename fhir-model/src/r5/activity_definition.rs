@@ -688,6 +688,80 @@ impl crate::rt::Element for ActivityDefinition {
             crate::rt::has(&self.dynamic_value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 45, &self.as_needed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 46, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 47, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 48, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 49, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 50, &self.dosage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 51, &self.body_site);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            52,
+            &self.specimen_requirement,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            53,
+            &self.observation_requirement,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            54,
+            &self.observation_result_requirement,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 55, &self.transform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 56, &self.dynamic_value);
+    }
 }
 crate::rt::element_impls!(ActivityDefinition, resource);
 /// Choice of types for `ActivityDefinition.versionAlgorithm[x]`.
@@ -997,6 +1071,13 @@ impl crate::rt::Element for ActivityDefinitionDynamicValue {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(ActivityDefinitionDynamicValue, element);
 /// Who should participate in the action
@@ -1120,6 +1201,16 @@ impl crate::rt::Element for ActivityDefinitionParticipant {
             crate::rt::has(&self.role),
             crate::rt::has(&self.function),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_canonical);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.function);
     }
 }
 crate::rt::element_impls!(ActivityDefinitionParticipant, element);

@@ -264,6 +264,42 @@ impl crate::rt::Element for AdministrableProductDefinition {
             crate::rt::has(&self.route_of_administration),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.form_of);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.administrable_dose_form,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.unit_of_presentation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.produced_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.property);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.route_of_administration,
+        );
+    }
 }
 crate::rt::element_impls!(AdministrableProductDefinition, resource);
 /// Characteristics e.g. a product's onset of action
@@ -406,6 +442,14 @@ impl crate::rt::Element for AdministrableProductDefinitionProperty {
             crate::rt::has(&self.value),
             crate::rt::has(&self.status),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status);
     }
 }
 crate::rt::element_impls!(AdministrableProductDefinitionProperty, element);
@@ -631,6 +675,23 @@ impl crate::rt::Element for AdministrableProductDefinitionRouteOfAdministration 
             crate::rt::has(&self.target_species),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.first_dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max_single_dose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max_dose_per_day);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.max_dose_per_treatment_period,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.max_treatment_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target_species);
+    }
 }
 crate::rt::element_impls!(AdministrableProductDefinitionRouteOfAdministration, element);
 /// A species for which this route applies
@@ -745,6 +806,13 @@ for AdministrableProductDefinitionRouteOfAdministrationTargetSpecies {
             crate::rt::has(&self.code),
             crate::rt::has(&self.withdrawal_period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.withdrawal_period);
     }
 }
 crate::rt::element_impls!(
@@ -863,6 +931,19 @@ for AdministrableProductDefinitionRouteOfAdministrationTargetSpeciesWithdrawalPe
             crate::rt::has(&self.value),
             crate::rt::has(&self.supporting_information),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.tissue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.supporting_information,
+        );
     }
 }
 crate::rt::element_impls!(

@@ -417,6 +417,45 @@ impl crate::rt::Element for AdverseEvent {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.actuality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.detected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.recorded_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.resulting_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.seriousness);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.study);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            25,
+            &self.expected_in_research_study,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.suspect_entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.contributing_factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.preventive_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.mitigating_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.note);
+    }
 }
 crate::rt::element_impls!(AdverseEvent, resource);
 /// Choice of types for `AdverseEvent.occurrence[x]`.
@@ -564,6 +603,12 @@ impl crate::rt::Element for AdverseEventContributingFactor {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+    }
 }
 crate::rt::element_impls!(AdverseEventContributingFactor, element);
 /// Choice of types for `AdverseEvent.contributingFactor.item[x]`.
@@ -705,6 +750,12 @@ impl crate::rt::Element for AdverseEventMitigatingAction {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+    }
 }
 crate::rt::element_impls!(AdverseEventMitigatingAction, element);
 /// Choice of types for `AdverseEvent.mitigatingAction.item[x]`.
@@ -844,6 +895,13 @@ impl crate::rt::Element for AdverseEventParticipant {
             crate::rt::has(&self.actor),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+    }
 }
 crate::rt::element_impls!(AdverseEventParticipant, element);
 /// Preventive actions that contributed to avoiding the adverse event
@@ -947,6 +1005,12 @@ impl crate::rt::Element for AdverseEventPreventiveAction {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
     }
 }
 crate::rt::element_impls!(AdverseEventPreventiveAction, element);
@@ -1088,6 +1152,12 @@ impl crate::rt::Element for AdverseEventSupportingInfo {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
     }
 }
 crate::rt::element_impls!(AdverseEventSupportingInfo, element);
@@ -1247,6 +1317,13 @@ impl crate::rt::Element for AdverseEventSuspectEntity {
             crate::rt::has(&self.causality),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.causality);
+    }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntity, element);
 /// Choice of types for `AdverseEvent.suspectEntity.instance[x]`.
@@ -1387,6 +1464,14 @@ impl crate::rt::Element for AdverseEventSuspectEntityCausality {
             crate::rt::has(&self.entity_relatedness),
             crate::rt::has(&self.author),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.assessment_method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.entity_relatedness);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.author);
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntityCausality, element);

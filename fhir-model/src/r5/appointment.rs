@@ -483,6 +483,63 @@ impl crate::rt::Element for Appointment {
             crate::rt::has(&self.recurrence_template),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.cancellation_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.service_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.appointment_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.virtual_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.supporting_information,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.previous_appointment,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            23,
+            &self.originating_appointment,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.minutes_duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.requested_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.slot);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.cancellation_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.patient_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.recurrence_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.occurrence_changed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.recurrence_template);
+    }
 }
 crate::rt::element_impls!(Appointment, resource);
 /// Participants involved in appointment
@@ -617,6 +674,16 @@ impl crate::rt::Element for AppointmentParticipant {
             crate::rt::has(&self.required),
             crate::rt::has(&self.status),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.status);
     }
 }
 crate::rt::element_impls!(AppointmentParticipant, element);
@@ -832,6 +899,26 @@ impl crate::rt::Element for AppointmentRecurrenceTemplate {
             crate::rt::has(&self.excluding_recurrence_id),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.timezone);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.recurrence_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.last_occurrence_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.occurrence_count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.occurrence_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.weekly_template);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.monthly_template);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.yearly_template);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.excluding_date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.excluding_recurrence_id,
+        );
+    }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplate, element);
 /// Information about monthly recurring appointments
@@ -951,6 +1038,15 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateMonthlyTemplate {
             crate::rt::has(&self.day_of_week),
             crate::rt::has(&self.month_interval),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.day_of_month);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.nth_week_of_month);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.day_of_week);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.month_interval);
     }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateMonthlyTemplate, element);
@@ -1103,6 +1199,19 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateWeeklyTemplate {
             crate::rt::has(&self.week_interval),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.monday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.tuesday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.wednesday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.thursday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.friday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.saturday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.sunday);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.week_interval);
+    }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateWeeklyTemplate, element);
 /// Information about yearly recurring appointments
@@ -1195,6 +1304,12 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateYearlyTemplate {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.year_interval),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.year_interval);
     }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateYearlyTemplate, element);

@@ -256,5 +256,27 @@ impl crate::rt::Element for AppointmentResponse {
             crate::rt::has(&self.recurrence_id),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.appointment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.proposed_new_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.participant_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.participant_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.recurring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.occurrence_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.recurrence_id);
+    }
 }
 crate::rt::element_impls!(AppointmentResponse, resource);

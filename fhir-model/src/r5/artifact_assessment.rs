@@ -267,6 +267,27 @@ impl crate::rt::Element for ArtifactAssessment {
             crate::rt::has(&self.disposition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.cite_as);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.workflow_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.disposition);
+    }
 }
 crate::rt::element_impls!(ArtifactAssessment, resource);
 /// Choice of types for `ArtifactAssessment.citeAs[x]`.
@@ -534,6 +555,21 @@ impl crate::rt::Element for ArtifactAssessmentContent {
             crate::rt::has(&self.free_to_share),
             crate::rt::has(&self.component),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.information_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.free_to_share);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.component);
     }
 }
 crate::rt::element_impls!(ArtifactAssessmentContent, element);

@@ -183,5 +183,22 @@ impl crate::rt::Element for Attachment {
             crate::rt::has(&self.pages),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.size);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.hash);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.creation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.height);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.width);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.frames);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.pages);
+    }
 }
 crate::rt::element_impls!(Attachment, element);

@@ -284,6 +284,30 @@ impl crate::rt::Element for AuditEvent {
             crate::rt::has(&self.entity),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.occurred);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.authorization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.agent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.entity);
+    }
 }
 crate::rt::element_impls!(AuditEvent, resource);
 /// Choice of types for `AuditEvent.occurred[x]`.
@@ -495,6 +519,19 @@ impl crate::rt::Element for AuditEventAgent {
             crate::rt::has(&self.authorization),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.who);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.policy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.authorization);
+    }
 }
 crate::rt::element_impls!(AuditEventAgent, element);
 /// Choice of types for `AuditEvent.agent.network[x]`.
@@ -685,6 +722,17 @@ impl crate::rt::Element for AuditEventEntity {
             crate::rt::has(&self.agent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.what);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.query);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.agent);
+    }
 }
 crate::rt::element_impls!(AuditEventEntity, element);
 /// Additional Information about the entity
@@ -832,6 +880,13 @@ impl crate::rt::Element for AuditEventEntityDetail {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(AuditEventEntityDetail, element);
@@ -1026,6 +1081,13 @@ impl crate::rt::Element for AuditEventOutcome {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+    }
 }
 crate::rt::element_impls!(AuditEventOutcome, element);
 /// Audit Event Reporter
@@ -1136,6 +1198,14 @@ impl crate::rt::Element for AuditEventSource {
             crate::rt::has(&self.observer),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.observer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
     }
 }
 crate::rt::element_impls!(AuditEventSource, element);

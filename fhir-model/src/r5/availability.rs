@@ -100,6 +100,12 @@ impl crate::rt::Element for Availability {
             crate::rt::has(&self.not_available_time),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.available_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.not_available_time);
+    }
 }
 crate::rt::element_impls!(Availability, element);
 /// Times the {item} is available
@@ -204,6 +210,14 @@ impl crate::rt::Element for AvailabilityAvailableTime {
             crate::rt::has(&self.available_end_time),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.days_of_week);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.all_day);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.available_start_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.available_end_time);
+    }
 }
 crate::rt::element_impls!(AvailabilityAvailableTime, element);
 /// Not available during this time due to provided reason
@@ -287,6 +301,12 @@ impl crate::rt::Element for AvailabilityNotAvailableTime {
             crate::rt::has(&self.description),
             crate::rt::has(&self.during),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.during);
     }
 }
 crate::rt::element_impls!(AvailabilityNotAvailableTime, element);

@@ -264,6 +264,39 @@ impl crate::rt::Element for BiologicallyDerivedProduct {
             crate::rt::has(&self.property),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.product_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.product_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.biological_source_event,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.processing_facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.division);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.product_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.expiration_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.collection);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.storage_temp_requirements,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.property);
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProduct, resource);
 /// How this product was collected
@@ -378,6 +411,14 @@ impl crate::rt::Element for BiologicallyDerivedProductCollection {
             crate::rt::has(&self.source),
             crate::rt::has(&self.collected),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.collector);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.collected);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductCollection, element);
@@ -557,6 +598,13 @@ impl crate::rt::Element for BiologicallyDerivedProductProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductProperty, element);

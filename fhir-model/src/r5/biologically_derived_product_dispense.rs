@@ -305,6 +305,37 @@ impl crate::rt::Element for BiologicallyDerivedProductDispense {
             crate::rt::has(&self.usage_instruction),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.origin_relationship_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.match_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.prepared_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.when_handed_over);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.usage_instruction);
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductDispense, resource);
 /// Indicates who or what performed an action
@@ -406,6 +437,13 @@ impl crate::rt::Element for BiologicallyDerivedProductDispensePerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductDispensePerformer, element);

@@ -221,6 +221,24 @@ impl crate::rt::Element for BodyStructure {
             crate::rt::has(&self.patient),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.morphology);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.included_structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.excluded_structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.image);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.patient);
+    }
 }
 crate::rt::element_impls!(BodyStructure, resource);
 /// Included anatomic location(s)
@@ -359,6 +377,21 @@ impl crate::rt::Element for BodyStructureIncludedStructure {
             crate::rt::has(&self.spatial_reference),
             crate::rt::has(&self.qualifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.laterality);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.body_landmark_orientation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.spatial_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.qualifier);
     }
 }
 crate::rt::element_impls!(BodyStructureIncludedStructure, element);
@@ -509,6 +542,20 @@ impl crate::rt::Element for BodyStructureIncludedStructureBodyLandmarkOrientatio
             crate::rt::has(&self.surface_orientation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.landmark_description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.clock_face_position);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.distance_from_landmark,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.surface_orientation);
+    }
 }
 crate::rt::element_impls!(
     BodyStructureIncludedStructureBodyLandmarkOrientation, element
@@ -606,6 +653,13 @@ for BodyStructureIncludedStructureBodyLandmarkOrientationDistanceFromLandmark {
             crate::rt::has(&self.device),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(

@@ -358,6 +358,44 @@ impl crate::rt::Element for CarePlan {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.custodian);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.contributor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.addresses);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.note);
+    }
 }
 crate::rt::element_impls!(CarePlan, resource);
 /// Action to occur or has occurred as part of plan
@@ -469,6 +507,19 @@ impl crate::rt::Element for CarePlanActivity {
             crate::rt::has(&self.progress),
             crate::rt::has(&self.planned_activity_reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.performed_activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.progress);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.planned_activity_reference,
+        );
     }
 }
 crate::rt::element_impls!(CarePlanActivity, element);

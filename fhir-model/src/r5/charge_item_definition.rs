@@ -404,6 +404,42 @@ impl crate::rt::Element for ChargeItemDefinition {
             crate::rt::has(&self.property_group),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.derived_from_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.applicability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.property_group);
+    }
 }
 crate::rt::element_impls!(ChargeItemDefinition, resource);
 /// Choice of types for `ChargeItemDefinition.versionAlgorithm[x]`.
@@ -545,6 +581,14 @@ impl crate::rt::Element for ChargeItemDefinitionApplicability {
             crate::rt::has(&self.related_artifact),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_artifact);
+    }
 }
 crate::rt::element_impls!(ChargeItemDefinitionApplicability, element);
 /// Group of properties which are applicable under the same conditions
@@ -655,6 +699,13 @@ impl crate::rt::Element for ChargeItemDefinitionPropertyGroup {
             crate::rt::has(&self.applicability),
             crate::rt::has(&self.price_component),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.applicability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.price_component);
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionPropertyGroup, element);

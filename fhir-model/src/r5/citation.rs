@@ -471,6 +471,47 @@ impl crate::rt::Element for Citation {
             crate::rt::has(&self.cited_artifact),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.current_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.cited_artifact);
+    }
 }
 crate::rt::element_impls!(Citation, resource);
 /// Choice of types for `Citation.versionAlgorithm[x]`.
@@ -810,6 +851,26 @@ impl crate::rt::Element for CitationCitedArtifact {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.related_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date_accessed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.current_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.abstract_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.publication_form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.web_location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.contributorship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.note);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifact, element);
 /// Summary of the article or artifact
@@ -930,6 +991,15 @@ impl crate::rt::Element for CitationCitedArtifactAbstract {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.copyright);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactAbstract, element);
 /// The assignment to an organizing scheme
@@ -1033,6 +1103,14 @@ impl crate::rt::Element for CitationCitedArtifactClassification {
             crate::rt::has(&self.classifier),
             crate::rt::has(&self.artifact_assessment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.artifact_assessment);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassification, element);
@@ -1153,6 +1231,14 @@ impl crate::rt::Element for CitationCitedArtifactContributorship {
             crate::rt::has(&self.entry),
             crate::rt::has(&self.summary),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.complete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.summary);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorship, element);
@@ -1328,6 +1414,29 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
             crate::rt::has(&self.ranking_order),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.contributor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.forename_initials);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.affiliation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.contribution_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.role);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.contribution_instance,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.corresponding_contact,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.ranking_order);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipEntry, element);
 /// Contributions with accounting for time or number
@@ -1430,6 +1539,13 @@ for CitationCitedArtifactContributorshipEntryContributionInstance {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
     }
 }
 crate::rt::element_impls!(
@@ -1553,6 +1669,15 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.style);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipSummary, element);
 /// The component of the article or artifact
@@ -1656,6 +1781,14 @@ impl crate::rt::Element for CitationCitedArtifactPart {
             crate::rt::has(&self.value),
             crate::rt::has(&self.base_citation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.base_citation);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPart, element);
@@ -1879,6 +2012,36 @@ impl crate::rt::Element for CitationCitedArtifactPublicationForm {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.published_in);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.cited_medium);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.volume);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.issue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.article_date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.publication_date_text,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.publication_date_season,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.last_revision_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.accession_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.page_string);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.first_page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.last_page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.page_count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.copyright);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationForm, element);
 /// The collection the cited article or artifact is published in
@@ -2000,6 +2163,16 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
             crate::rt::has(&self.publisher),
             crate::rt::has(&self.publisher_location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.publisher_location);
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPublishedIn, element);
@@ -2166,6 +2339,19 @@ impl crate::rt::Element for CitationCitedArtifactRelatesTo {
             crate::rt::has(&self.resource_reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.citation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.resource_reference);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactRelatesTo, element);
 /// An effective date or period for a status of the cited artifact
@@ -2281,6 +2467,14 @@ impl crate::rt::Element for CitationCitedArtifactStatusDate {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactStatusDate, element);
 /// The title details of the article or artifact
@@ -2392,6 +2586,14 @@ impl crate::rt::Element for CitationCitedArtifactTitle {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactTitle, element);
 /// The defined version of the cited artifact
@@ -2494,6 +2696,13 @@ impl crate::rt::Element for CitationCitedArtifactVersion {
             crate::rt::has(&self.base_citation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.base_citation);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactVersion, element);
 /// Used for any URL for the article or artifact cited
@@ -2589,6 +2798,13 @@ impl crate::rt::Element for CitationCitedArtifactWebLocation {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactWebLocation, element);
 /// The assignment to an organizing scheme
@@ -2683,6 +2899,13 @@ impl crate::rt::Element for CitationClassification {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.classifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classifier);
     }
 }
 crate::rt::element_impls!(CitationClassification, element);
@@ -2799,6 +3022,14 @@ impl crate::rt::Element for CitationStatusDate {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+    }
 }
 crate::rt::element_impls!(CitationStatusDate, element);
 /// A human-readable display of key concepts to represent the citation
@@ -2900,6 +3131,13 @@ impl crate::rt::Element for CitationSummary {
             crate::rt::has(&self.style),
             crate::rt::has(&self.text),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.style);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
     }
 }
 crate::rt::element_impls!(CitationSummary, element);

@@ -457,6 +457,58 @@ impl crate::rt::Element for Claim {
             crate::rt::has(&self.total),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.billable_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.related);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.prescription);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.original_prescription,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.referral);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.facility);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            29,
+            &self.diagnosis_related_group,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.accident);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.total);
+    }
 }
 crate::rt::element_impls!(Claim, resource);
 /// Details of the event
@@ -576,6 +628,14 @@ impl crate::rt::Element for ClaimAccident {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.location);
     }
 }
 crate::rt::element_impls!(ClaimAccident, element);
@@ -747,6 +807,16 @@ impl crate::rt::Element for ClaimCareTeam {
             crate::rt::has(&self.specialty),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.specialty);
+    }
 }
 crate::rt::element_impls!(ClaimCareTeam, element);
 /// Pertinent diagnosis information
@@ -879,6 +949,15 @@ impl crate::rt::Element for ClaimDiagnosis {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.on_admission),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.on_admission);
     }
 }
 crate::rt::element_impls!(ClaimDiagnosis, element);
@@ -1031,6 +1110,13 @@ impl crate::rt::Element for ClaimEvent {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.when),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.when);
     }
 }
 crate::rt::element_impls!(ClaimEvent, element);
@@ -1221,6 +1307,18 @@ impl crate::rt::Element for ClaimInsurance {
             crate::rt::has(&self.pre_auth_ref),
             crate::rt::has(&self.claim_response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.business_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.claim_response);
     }
 }
 crate::rt::element_impls!(ClaimInsurance, element);
@@ -1598,6 +1696,41 @@ impl crate::rt::Element for ClaimItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.care_team_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.diagnosis_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.procedure_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.information_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimItem, element);
 /// Choice of types for `Claim.item.serviced[x]`.
@@ -1779,6 +1912,13 @@ impl crate::rt::Element for ClaimItemBodySite {
             crate::rt::has(&self.site),
             crate::rt::has(&self.sub_site),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_site);
     }
 }
 crate::rt::element_impls!(ClaimItemBodySite, element);
@@ -2024,6 +2164,32 @@ impl crate::rt::Element for ClaimItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimItemDetail, element);
 /// Product or service provided
@@ -2251,6 +2417,31 @@ impl crate::rt::Element for ClaimItemDetailSubDetail {
             crate::rt::has(&self.udi),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.udi);
+    }
 }
 crate::rt::element_impls!(ClaimItemDetailSubDetail, element);
 /// Recipient of benefits payable
@@ -2352,6 +2543,13 @@ impl crate::rt::Element for ClaimPayee {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
     }
 }
 crate::rt::element_impls!(ClaimPayee, element);
@@ -2495,6 +2693,16 @@ impl crate::rt::Element for ClaimProcedure {
             crate::rt::has(&self.udi),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.udi);
+    }
 }
 crate::rt::element_impls!(ClaimProcedure, element);
 /// Choice of types for `Claim.procedure.procedure[x]`.
@@ -2635,6 +2843,14 @@ impl crate::rt::Element for ClaimRelated {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reference);
     }
 }
 crate::rt::element_impls!(ClaimRelated, element);
@@ -2813,6 +3029,17 @@ impl crate::rt::Element for ClaimSupportingInfo {
             crate::rt::has(&self.value),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reason);
     }
 }
 crate::rt::element_impls!(ClaimSupportingInfo, element);

@@ -495,6 +495,58 @@ impl crate::rt::Element for ClaimResponse {
             crate::rt::has(&self.error),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.pre_auth_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.payee_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.encounter);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            27,
+            &self.diagnosis_related_group,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.add_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.process_note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            37,
+            &self.communication_request,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.error);
+    }
 }
 crate::rt::element_impls!(ClaimResponse, resource);
 /// Insurer added line items
@@ -854,6 +906,39 @@ impl crate::rt::Element for ClaimResponseAddItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subdetail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItem, element);
 /// Choice of types for `ClaimResponse.addItem.serviced[x]`.
@@ -1035,6 +1120,13 @@ impl crate::rt::Element for ClaimResponseAddItemBodySite {
             crate::rt::has(&self.site),
             crate::rt::has(&self.sub_site),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_site);
     }
 }
 crate::rt::element_impls!(ClaimResponseAddItemBodySite, element);
@@ -1271,6 +1363,30 @@ impl crate::rt::Element for ClaimResponseAddItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetail, element);
 /// Insurer added line items
@@ -1489,6 +1605,29 @@ impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetailSubDetail, element);
 /// Processing errors
@@ -1618,6 +1757,16 @@ impl crate::rt::Element for ClaimResponseError {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.expression);
+    }
 }
 crate::rt::element_impls!(ClaimResponseError, element);
 /// Event information
@@ -1732,6 +1881,13 @@ impl crate::rt::Element for ClaimResponseEvent {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.when),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.when);
     }
 }
 crate::rt::element_impls!(ClaimResponseEvent, element);
@@ -1905,6 +2061,16 @@ impl crate::rt::Element for ClaimResponseInsurance {
             crate::rt::has(&self.claim_response),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.business_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.claim_response);
+    }
 }
 crate::rt::element_impls!(ClaimResponseInsurance, element);
 /// Adjudication for claim line items
@@ -2067,6 +2233,17 @@ impl crate::rt::Element for ClaimResponseItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseItem, element);
 /// Adjudication details
@@ -2186,6 +2363,15 @@ impl crate::rt::Element for ClaimResponseItemAdjudication {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.quantity),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
     }
 }
 crate::rt::element_impls!(ClaimResponseItemAdjudication, element);
@@ -2349,6 +2535,17 @@ impl crate::rt::Element for ClaimResponseItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetail, element);
 /// Adjudication for claim sub-details
@@ -2498,6 +2695,16 @@ impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetailSubDetail, element);
 /// Adjudication results
@@ -2610,6 +2817,15 @@ impl crate::rt::Element for ClaimResponseItemReviewOutcome {
             crate::rt::has(&self.pre_auth_ref),
             crate::rt::has(&self.pre_auth_period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.pre_auth_period);
     }
 }
 crate::rt::element_impls!(ClaimResponseItemReviewOutcome, element);
@@ -2753,6 +2969,17 @@ impl crate::rt::Element for ClaimResponsePayment {
             crate::rt::has(&self.identifier),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjustment_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+    }
 }
 crate::rt::element_impls!(ClaimResponsePayment, element);
 /// Note concerning adjudication
@@ -2873,6 +3100,15 @@ impl crate::rt::Element for ClaimResponseProcessNote {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.language);
+    }
 }
 crate::rt::element_impls!(ClaimResponseProcessNote, element);
 /// Adjudication totals
@@ -2978,6 +3214,13 @@ impl crate::rt::Element for ClaimResponseTotal {
             crate::rt::has(&self.category),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(ClaimResponseTotal, element);

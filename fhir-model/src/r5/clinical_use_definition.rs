@@ -290,6 +290,28 @@ impl crate::rt::Element for ClinicalUseDefinition {
             crate::rt::has(&self.warning),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.contraindication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.interaction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.undesirable_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.warning);
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinition, resource);
 /// Specifics for when this is a contraindication
@@ -447,6 +469,22 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindication {
             crate::rt::has(&self.other_therapy),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.disease_symptom_procedure,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.disease_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.comorbidity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.applicability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.other_therapy);
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindication, element);
 /// Information about use of the product in relation to other therapies described as part of the contraindication
@@ -552,6 +590,13 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindicationOtherTherapy {
             crate::rt::has(&self.relationship_type),
             crate::rt::has(&self.treatment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relationship_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.treatment);
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindicationOtherTherapy, element);
@@ -737,6 +782,24 @@ impl crate::rt::Element for ClinicalUseDefinitionIndication {
             crate::rt::has(&self.other_therapy),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.disease_symptom_procedure,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.disease_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.comorbidity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.intended_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.undesirable_effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.applicability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.other_therapy);
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionIndication, element);
 /// Choice of types for `ClinicalUseDefinition.indication.duration[x]`.
@@ -904,6 +967,16 @@ impl crate::rt::Element for ClinicalUseDefinitionInteraction {
             crate::rt::has(&self.management),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.interactant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.effect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.incidence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.management);
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteraction, element);
 /// The specific medication, product, food etc. or laboratory test that interacts
@@ -1011,6 +1084,12 @@ impl crate::rt::Element for ClinicalUseDefinitionInteractionInteractant {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteractionInteractant, element);
@@ -1169,6 +1248,24 @@ impl crate::rt::Element for ClinicalUseDefinitionUndesirableEffect {
             crate::rt::has(&self.frequency_of_occurrence),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.symptom_condition_effect,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.classification);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.frequency_of_occurrence,
+        );
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionUndesirableEffect, element);
 /// Critical environmental, health or physical risks or hazards. For example 'Do not operate heavy machinery', 'May cause drowsiness'
@@ -1263,6 +1360,13 @@ impl crate::rt::Element for ClinicalUseDefinitionWarning {
             crate::rt::has(&self.description),
             crate::rt::has(&self.code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionWarning, element);

@@ -509,6 +509,53 @@ impl crate::rt::Element for CodeSystem {
             crate::rt::has(&self.concept),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.case_sensitive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.hierarchy_meaning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.compositional);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.version_needed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.supplements);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.concept);
+    }
 }
 crate::rt::element_impls!(CodeSystem, resource);
 /// Choice of types for `CodeSystem.versionAlgorithm[x]`.
@@ -700,6 +747,17 @@ impl crate::rt::Element for CodeSystemConcept {
             crate::rt::has(&self.concept),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.designation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.concept);
+    }
 }
 crate::rt::element_impls!(CodeSystemConcept, element);
 /// Additional representations for the concept
@@ -819,6 +877,15 @@ impl crate::rt::Element for CodeSystemConceptDesignation {
             crate::rt::has(&self.additional_use),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additional_use);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
     }
 }
 crate::rt::element_impls!(CodeSystemConceptDesignation, element);
@@ -955,6 +1022,13 @@ impl crate::rt::Element for CodeSystemConceptProperty {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(CodeSystemConceptProperty, element);
@@ -1153,6 +1227,15 @@ impl crate::rt::Element for CodeSystemFilter {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.operator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+    }
 }
 crate::rt::element_impls!(CodeSystemFilter, element);
 /// Additional information supplied about each concept
@@ -1280,6 +1363,15 @@ impl crate::rt::Element for CodeSystemProperty {
             crate::rt::has(&self.description),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
     }
 }
 crate::rt::element_impls!(CodeSystemProperty, element);

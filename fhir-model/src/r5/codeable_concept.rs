@@ -84,5 +84,11 @@ impl crate::rt::Element for CodeableConcept {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.coding);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.text);
+    }
 }
 crate::rt::element_impls!(CodeableConcept, element);

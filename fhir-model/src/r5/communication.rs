@@ -351,6 +351,43 @@ impl crate::rt::Element for Communication {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.in_response_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.medium);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.about);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.sent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.received);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.sender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.payload);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.note);
+    }
 }
 crate::rt::element_impls!(Communication, resource);
 /// Message payload
@@ -455,6 +492,12 @@ impl crate::rt::Element for CommunicationPayload {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.content),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.content);
     }
 }
 crate::rt::element_impls!(CommunicationPayload, element);

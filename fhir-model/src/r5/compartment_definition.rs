@@ -310,6 +310,32 @@ impl crate::rt::Element for CompartmentDefinition {
             crate::rt::has(&self.resource),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.search);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.resource);
+    }
 }
 crate::rt::element_impls!(CompartmentDefinition, resource);
 /// Choice of types for `CompartmentDefinition.versionAlgorithm[x]`.
@@ -481,6 +507,16 @@ impl crate::rt::Element for CompartmentDefinitionResource {
             crate::rt::has(&self.start_param),
             crate::rt::has(&self.end_param),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.start_param);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.end_param);
     }
 }
 crate::rt::element_impls!(CompartmentDefinitionResource, element);

@@ -322,6 +322,35 @@ impl crate::rt::Element for Composition {
             crate::rt::has(&self.section),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.attester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.custodian);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.section);
+    }
 }
 crate::rt::element_impls!(Composition, resource);
 /// Attests to accuracy of composition
@@ -433,6 +462,14 @@ impl crate::rt::Element for CompositionAttester {
             crate::rt::has(&self.party),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.party);
+    }
 }
 crate::rt::element_impls!(CompositionAttester, element);
 /// The clinical service(s) being documented
@@ -527,6 +564,13 @@ impl crate::rt::Element for CompositionEvent {
             crate::rt::has(&self.period),
             crate::rt::has(&self.detail),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
     }
 }
 crate::rt::element_impls!(CompositionEvent, element);
@@ -685,6 +729,20 @@ impl crate::rt::Element for CompositionSection {
             crate::rt::has(&self.empty_reason),
             crate::rt::has(&self.section),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.ordered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.empty_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.section);
     }
 }
 crate::rt::element_impls!(CompositionSection, element);

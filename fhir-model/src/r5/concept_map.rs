@@ -473,6 +473,52 @@ impl crate::rt::Element for ConceptMap {
             crate::rt::has(&self.group),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.property);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            35,
+            &self.additional_attribute,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.source_scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.target_scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.group);
+    }
 }
 crate::rt::element_impls!(ConceptMap, resource);
 /// Choice of types for `ConceptMap.versionAlgorithm[x]`.
@@ -712,6 +758,15 @@ impl crate::rt::Element for ConceptMapAdditionalAttribute {
             crate::rt::has(&self.type_),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+    }
 }
 crate::rt::element_impls!(ConceptMapAdditionalAttribute, element);
 /// Same source and target systems
@@ -839,6 +894,15 @@ impl crate::rt::Element for ConceptMapGroup {
             crate::rt::has(&self.element),
             crate::rt::has(&self.unmapped),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unmapped);
     }
 }
 crate::rt::element_impls!(ConceptMapGroup, element);
@@ -969,6 +1033,16 @@ impl crate::rt::Element for ConceptMapGroupElement {
             crate::rt::has(&self.no_map),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.no_map);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.target);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElement, element);
@@ -1156,6 +1230,19 @@ impl crate::rt::Element for ConceptMapGroupElementTarget {
             crate::rt::has(&self.product),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.depends_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.product);
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTarget, element);
 /// Other properties required for this mapping
@@ -1284,6 +1371,14 @@ impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
             crate::rt::has(&self.value),
             crate::rt::has(&self.value_set),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.attribute);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_set);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetDependsOn, element);
@@ -1477,6 +1572,13 @@ impl crate::rt::Element for ConceptMapGroupElementTargetProperty {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetProperty, element);
@@ -1694,6 +1796,17 @@ impl crate::rt::Element for ConceptMapGroupUnmapped {
             crate::rt::has(&self.other_map),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.other_map);
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupUnmapped, element);
 /// Additional properties of the mapping
@@ -1830,6 +1943,16 @@ impl crate::rt::Element for ConceptMapProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.system),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.system);
     }
 }
 crate::rt::element_impls!(ConceptMapProperty, element);

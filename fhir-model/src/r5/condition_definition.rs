@@ -457,6 +457,45 @@ impl crate::rt::Element for ConditionDefinition {
             crate::rt::has(&self.plan),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.stage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.has_severity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.has_body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.has_stage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.observation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.precondition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.questionnaire);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.plan);
+    }
 }
 crate::rt::element_impls!(ConditionDefinition, resource);
 /// Choice of types for `ConditionDefinition.versionAlgorithm[x]`.
@@ -589,6 +628,13 @@ impl crate::rt::Element for ConditionDefinitionMedication {
             crate::rt::has(&self.code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+    }
 }
 crate::rt::element_impls!(ConditionDefinitionMedication, element);
 /// Observations particularly relevant to this condition
@@ -683,6 +729,13 @@ impl crate::rt::Element for ConditionDefinitionObservation {
             crate::rt::has(&self.category),
             crate::rt::has(&self.code),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
     }
 }
 crate::rt::element_impls!(ConditionDefinitionObservation, element);
@@ -785,6 +838,13 @@ impl crate::rt::Element for ConditionDefinitionPlan {
             crate::rt::has(&self.role),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(ConditionDefinitionPlan, element);
@@ -916,6 +976,14 @@ impl crate::rt::Element for ConditionDefinitionPrecondition {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(ConditionDefinitionPrecondition, element);
@@ -1069,6 +1137,13 @@ impl crate::rt::Element for ConditionDefinitionQuestionnaire {
             crate::rt::has(&self.purpose),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(ConditionDefinitionQuestionnaire, element);

@@ -315,6 +315,34 @@ impl crate::rt::Element for Consent {
             crate::rt::has(&self.provision),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.grantor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.grantee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.manager);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.controller);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.source_attachment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.source_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.regulatory_basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.policy_basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.policy_text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.verification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.provision);
+    }
 }
 crate::rt::element_impls!(Consent, resource);
 /// Computable version of the backing policy
@@ -409,6 +437,13 @@ impl crate::rt::Element for ConsentPolicyBasis {
             crate::rt::has(&self.reference),
             crate::rt::has(&self.url),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.url);
     }
 }
 crate::rt::element_impls!(ConsentPolicyBasis, element);
@@ -603,6 +638,23 @@ impl crate::rt::Element for ConsentProvision {
             crate::rt::has(&self.provision),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.document_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.resource_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.data_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.provision);
+    }
 }
 crate::rt::element_impls!(ConsentProvision, element);
 /// Who|what controlled by this provision (or group, by role)
@@ -697,6 +749,13 @@ impl crate::rt::Element for ConsentProvisionActor {
             crate::rt::has(&self.role),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(ConsentProvisionActor, element);
@@ -807,6 +866,13 @@ impl crate::rt::Element for ConsentProvisionData {
             crate::rt::has(&self.meaning),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.meaning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(ConsentProvisionData, element);
@@ -936,6 +1002,16 @@ impl crate::rt::Element for ConsentVerification {
             crate::rt::has(&self.verified_with),
             crate::rt::has(&self.verification_date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.verified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.verification_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.verified_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.verified_with);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.verification_date);
     }
 }
 crate::rt::element_impls!(ConsentVerification, element);

@@ -115,5 +115,14 @@ impl crate::rt::Element for ContactPoint {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.rank);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
+    }
 }
 crate::rt::element_impls!(ContactPoint, element);

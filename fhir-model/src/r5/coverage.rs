@@ -345,6 +345,36 @@ impl crate::rt::Element for Coverage {
             crate::rt::has(&self.insurance_plan),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.payment_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.policy_holder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subscriber);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subscriber_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.beneficiary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.dependent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.order);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.cost_to_beneficiary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.subrogation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.contract);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.insurance_plan);
+    }
 }
 crate::rt::element_impls!(Coverage, resource);
 /// Additional coverage classifications
@@ -459,6 +489,14 @@ impl crate::rt::Element for CoverageClass {
             crate::rt::has(&self.value),
             crate::rt::has(&self.name),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
     }
 }
 crate::rt::element_impls!(CoverageClass, element);
@@ -617,6 +655,18 @@ impl crate::rt::Element for CoverageCostToBeneficiary {
             crate::rt::has(&self.exception),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.exception);
+    }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiary, element);
 /// Choice of types for `Coverage.costToBeneficiary.value[x]`.
@@ -756,6 +806,13 @@ impl crate::rt::Element for CoverageCostToBeneficiaryException {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+    }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiaryException, element);
 /// Self-pay parties and responsibility
@@ -857,6 +914,13 @@ impl crate::rt::Element for CoveragePaymentBy {
             crate::rt::has(&self.party),
             crate::rt::has(&self.responsibility),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.responsibility);
     }
 }
 crate::rt::element_impls!(CoveragePaymentBy, element);

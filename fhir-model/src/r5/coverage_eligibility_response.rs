@@ -341,6 +341,32 @@ impl crate::rt::Element for CoverageEligibilityResponse {
             crate::rt::has(&self.error),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.error);
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponse, resource);
 /// Choice of types for `CoverageEligibilityResponse.serviced[x]`.
@@ -480,6 +506,13 @@ impl crate::rt::Element for CoverageEligibilityResponseError {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseError, element);
 /// Event information
@@ -594,6 +627,13 @@ impl crate::rt::Element for CoverageEligibilityResponseEvent {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.when),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.when);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseEvent, element);
@@ -759,6 +799,15 @@ impl crate::rt::Element for CoverageEligibilityResponseInsurance {
             crate::rt::has(&self.benefit_period),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.inforce);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.benefit_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.item);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsurance, element);
@@ -979,6 +1028,35 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItem {
             crate::rt::has(&self.authorization_url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.product_or_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.excluded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.benefit);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.authorization_required,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.authorization_supporting,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.authorization_url);
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItem, element);
 /// Benefit Summary
@@ -1113,6 +1191,14 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItemBenefit {
             crate::rt::has(&self.allowed),
             crate::rt::has(&self.used),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.allowed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.used);
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItemBenefit, element);

@@ -428,6 +428,53 @@ impl crate::rt::Element for Device {
             crate::rt::has(&self.parent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.display_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.udi_carrier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.availability_status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.biological_source_event,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.manufacture_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.expiration_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.serial_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.model_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.part_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.conforms_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.cycle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.gateway);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.safety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.parent);
+    }
 }
 crate::rt::element_impls!(Device, resource);
 /// Identifies the standards, specifications, or formal guidances for the capabilities supported by the device
@@ -540,6 +587,14 @@ impl crate::rt::Element for DeviceConformsTo {
             crate::rt::has(&self.specification),
             crate::rt::has(&self.version),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.specification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.version);
     }
 }
 crate::rt::element_impls!(DeviceConformsTo, element);
@@ -659,6 +714,14 @@ impl crate::rt::Element for DeviceName {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.display),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
     }
 }
 crate::rt::element_impls!(DeviceName, element);
@@ -795,6 +858,13 @@ impl crate::rt::Element for DeviceProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceProperty, element);
@@ -1011,6 +1081,17 @@ impl crate::rt::Element for DeviceUdiCarrier {
             crate::rt::has(&self.entry_type),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.carrier_aidc);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.carrier_hrf);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.entry_type);
+    }
 }
 crate::rt::element_impls!(DeviceUdiCarrier, element);
 /// The actual design of the device or software version running on the device
@@ -1130,6 +1211,15 @@ impl crate::rt::Element for DeviceVersion {
             crate::rt::has(&self.install_date),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.component);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.install_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceVersion, element);

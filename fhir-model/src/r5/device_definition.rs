@@ -495,6 +495,57 @@ impl crate::rt::Element for DeviceDefinition {
             crate::rt::has(&self.charge_item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.udi_device_identifier,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.regulatory_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.device_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.model_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.conforms_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.has_part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.packaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.safety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.shelf_life_storage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.language_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.material);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            30,
+            &self.production_identifier_in_udi,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.guideline);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.corrective_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.charge_item);
+    }
 }
 crate::rt::element_impls!(DeviceDefinition, resource);
 /// Billing code or reference associated with the device
@@ -619,6 +670,15 @@ impl crate::rt::Element for DeviceDefinitionChargeItem {
             crate::rt::has(&self.use_context),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.charge_item_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.use_context);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionChargeItem, element);
 /// What kind of device or device system this is
@@ -728,6 +788,13 @@ impl crate::rt::Element for DeviceDefinitionClassification {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.justification),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.justification);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionClassification, element);
@@ -851,6 +918,15 @@ impl crate::rt::Element for DeviceDefinitionConformsTo {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.specification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.source);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionConformsTo, element);
 /// Tracking of latest field safety corrective action
@@ -968,6 +1044,14 @@ impl crate::rt::Element for DeviceDefinitionCorrectiveAction {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.recall);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionCorrectiveAction, element);
 /// The name or names of the device as given by the manufacturer
@@ -1078,6 +1162,13 @@ impl crate::rt::Element for DeviceDefinitionDeviceName {
             crate::rt::has(&self.name),
             crate::rt::has(&self.type_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionDeviceName, element);
@@ -1235,6 +1326,18 @@ impl crate::rt::Element for DeviceDefinitionGuideline {
             crate::rt::has(&self.intended_use),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.usage_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.contraindication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.warning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.intended_use);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionGuideline, element);
 /// A device, part of the current one
@@ -1336,6 +1439,13 @@ impl crate::rt::Element for DeviceDefinitionHasPart {
             crate::rt::has(&self.reference),
             crate::rt::has(&self.count),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.count);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionHasPart, element);
@@ -1442,6 +1552,13 @@ impl crate::rt::Element for DeviceDefinitionLink {
             crate::rt::has(&self.relation),
             crate::rt::has(&self.related_device),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.relation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.related_device);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionLink, element);
@@ -1553,6 +1670,14 @@ impl crate::rt::Element for DeviceDefinitionMaterial {
             crate::rt::has(&self.alternate),
             crate::rt::has(&self.allergenic_indicator),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.alternate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.allergenic_indicator);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionMaterial, element);
@@ -1711,6 +1836,22 @@ impl crate::rt::Element for DeviceDefinitionPackaging {
             crate::rt::has(&self.packaging),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.distributor);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.udi_device_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.packaging);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionPackaging, element);
 /// An organization that distributes the packaged device
@@ -1813,6 +1954,18 @@ impl crate::rt::Element for DeviceDefinitionPackagingDistributor {
             crate::rt::has(&self.name),
             crate::rt::has(&self.organization_reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.organization_reference,
+        );
     }
 }
 crate::rt::element_impls!(DeviceDefinitionPackagingDistributor, element);
@@ -1949,6 +2102,13 @@ impl crate::rt::Element for DeviceDefinitionProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionProperty, element);
@@ -2155,6 +2315,15 @@ impl crate::rt::Element for DeviceDefinitionRegulatoryIdentifier {
             crate::rt::has(&self.jurisdiction),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.device_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.jurisdiction);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionRegulatoryIdentifier, element);
 /// Unique Device Identifier (UDI) Barcode string
@@ -2291,6 +2460,15 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {
             crate::rt::has(&self.market_distribution),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.market_distribution);
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionUdiDeviceIdentifier, element);
 /// Indicates whether and when the device is available on the market
@@ -2396,6 +2574,13 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifierMarketDistributio
             crate::rt::has(&self.market_period),
             crate::rt::has(&self.sub_jurisdiction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.market_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_jurisdiction);
     }
 }
 crate::rt::element_impls!(
@@ -2509,6 +2694,14 @@ impl crate::rt::Element for DeviceDefinitionVersion {
             crate::rt::has(&self.component),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.component);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceDefinitionVersion, element);

@@ -403,6 +403,47 @@ impl crate::rt::Element for DeviceRequest {
             crate::rt::has(&self.relevant_history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.as_needed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.as_needed_for);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.relevant_history);
+    }
 }
 crate::rt::element_impls!(DeviceRequest, resource);
 /// Choice of types for `DeviceRequest.occurrence[x]`.
@@ -551,6 +592,13 @@ impl crate::rt::Element for DeviceRequestParameter {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(DeviceRequestParameter, element);

@@ -302,6 +302,33 @@ impl crate::rt::Element for DeviceUsage {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date_asserted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.usage_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.usage_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.adherence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.information_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+    }
 }
 crate::rt::element_impls!(DeviceUsage, resource);
 /// Choice of types for `DeviceUsage.timing[x]`.
@@ -450,6 +477,13 @@ impl crate::rt::Element for DeviceUsageAdherence {
             crate::rt::has(&self.code),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
     }
 }
 crate::rt::element_impls!(DeviceUsageAdherence, element);

@@ -378,6 +378,39 @@ impl crate::rt::Element for DocumentReference {
             crate::rt::has(&self.content),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.doc_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.modality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.facility_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.practice_setting);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.attester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.custodian);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.security_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.content);
+    }
 }
 crate::rt::element_impls!(DocumentReference, resource);
 /// Attests to accuracy of the document
@@ -489,6 +522,14 @@ impl crate::rt::Element for DocumentReferenceAttester {
             crate::rt::has(&self.party),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.party);
+    }
 }
 crate::rt::element_impls!(DocumentReferenceAttester, element);
 /// Document referenced
@@ -599,6 +640,13 @@ impl crate::rt::Element for DocumentReferenceContent {
             crate::rt::has(&self.profile),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.attachment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+    }
 }
 crate::rt::element_impls!(DocumentReferenceContent, element);
 /// Content profile rules for the document
@@ -703,6 +751,12 @@ impl crate::rt::Element for DocumentReferenceContentProfile {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
     }
 }
 crate::rt::element_impls!(DocumentReferenceContentProfile, element);
@@ -852,6 +906,13 @@ impl crate::rt::Element for DocumentReferenceRelatesTo {
             crate::rt::has(&self.code),
             crate::rt::has(&self.target),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
     }
 }
 crate::rt::element_impls!(DocumentReferenceRelatesTo, element);

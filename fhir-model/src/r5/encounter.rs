@@ -447,6 +447,44 @@ impl crate::rt::Element for Encounter {
             crate::rt::has(&self.location),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.episode_of_care);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.service_provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.appointment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.virtual_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.actual_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.planned_start_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.planned_end_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.diet_preference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.special_arrangement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.special_courtesy);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.location);
+    }
 }
 crate::rt::element_impls!(Encounter, resource);
 /// Details about the admission to a healthcare service
@@ -588,6 +626,27 @@ impl crate::rt::Element for EncounterAdmission {
             crate::rt::has(&self.discharge_disposition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.pre_admission_identifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.admit_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.re_admission);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.destination);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.discharge_disposition,
+        );
+    }
 }
 crate::rt::element_impls!(EncounterAdmission, element);
 /// The list of diagnosis relevant to this encounter
@@ -682,6 +741,13 @@ impl crate::rt::Element for EncounterDiagnosis {
             crate::rt::has(&self.condition),
             crate::rt::has(&self.use_),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
     }
 }
 crate::rt::element_impls!(EncounterDiagnosis, element);
@@ -805,6 +871,15 @@ impl crate::rt::Element for EncounterLocation {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
+    }
 }
 crate::rt::element_impls!(EncounterLocation, element);
 /// List of participants involved in the encounter
@@ -909,6 +984,14 @@ impl crate::rt::Element for EncounterParticipant {
             crate::rt::has(&self.actor),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.actor);
+    }
 }
 crate::rt::element_impls!(EncounterParticipant, element);
 /// The list of medical reasons that are expected to be addressed during the episode of care
@@ -1003,6 +1086,13 @@ impl crate::rt::Element for EncounterReason {
             crate::rt::has(&self.use_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(EncounterReason, element);

@@ -272,6 +272,29 @@ impl crate::rt::Element for EncounterHistory {
             crate::rt::has(&self.location),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.actual_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.planned_start_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.planned_end_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.length);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.location);
+    }
 }
 crate::rt::element_impls!(EncounterHistory, resource);
 /// Location of the patient at this point in the encounter
@@ -373,6 +396,13 @@ impl crate::rt::Element for EncounterHistoryLocation {
             crate::rt::has(&self.location),
             crate::rt::has(&self.form),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.form);
     }
 }
 crate::rt::element_impls!(EncounterHistoryLocation, element);

@@ -263,6 +263,33 @@ impl crate::rt::Element for Endpoint {
             crate::rt::has(&self.header),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.connection_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.environment_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.payload);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.header);
+    }
 }
 crate::rt::element_impls!(Endpoint, resource);
 /// Set of payloads that are provided by this endpoint
@@ -357,6 +384,13 @@ impl crate::rt::Element for EndpointPayload {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.mime_type),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.mime_type);
     }
 }
 crate::rt::element_impls!(EndpointPayload, element);

@@ -190,5 +190,22 @@ impl crate::rt::Element for EnrollmentRequest {
             crate::rt::has(&self.coverage),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.candidate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.coverage);
+    }
 }
 crate::rt::element_impls!(EnrollmentRequest, resource);

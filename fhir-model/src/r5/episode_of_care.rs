@@ -270,6 +270,34 @@ impl crate::rt::Element for EpisodeOfCare {
             crate::rt::has(&self.account),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.referral_request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.care_manager);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.account);
+    }
 }
 crate::rt::element_impls!(EpisodeOfCare, resource);
 /// The list of medical conditions that were addressed during the episode of care
@@ -365,6 +393,13 @@ impl crate::rt::Element for EpisodeOfCareDiagnosis {
             crate::rt::has(&self.use_),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+    }
 }
 crate::rt::element_impls!(EpisodeOfCareDiagnosis, element);
 /// The list of medical reasons that are expected to be addressed during the episode of care
@@ -459,6 +494,13 @@ impl crate::rt::Element for EpisodeOfCareReason {
             crate::rt::has(&self.use_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(EpisodeOfCareReason, element);
@@ -569,6 +611,13 @@ impl crate::rt::Element for EpisodeOfCareStatusHistory {
             crate::rt::has(&self.status),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(EpisodeOfCareStatusHistory, element);

@@ -458,6 +458,47 @@ impl crate::rt::Element for Evidence {
             crate::rt::has(&self.certainty),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.cite_as);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.assertion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.variable_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.synthesis_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.study_design);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.statistic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.certainty);
+    }
 }
 crate::rt::element_impls!(Evidence, resource);
 /// Choice of types for `Evidence.versionAlgorithm[x]`.
@@ -671,6 +712,17 @@ impl crate::rt::Element for EvidenceCertainty {
             crate::rt::has(&self.subcomponent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.rating);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.rater);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subcomponent);
+    }
 }
 crate::rt::element_impls!(EvidenceCertainty, element);
 /// Values and parameters for a single statistic
@@ -864,6 +916,26 @@ impl crate::rt::Element for EvidenceStatistic {
             crate::rt::has(&self.model_characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.statistic_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.number_of_events);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.number_affected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.sample_size);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.attribute_estimate);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.model_characteristic,
+        );
+    }
 }
 crate::rt::element_impls!(EvidenceStatistic, element);
 /// An attribute of the Statistic
@@ -1012,6 +1084,18 @@ impl crate::rt::Element for EvidenceStatisticAttributeEstimate {
             crate::rt::has(&self.attribute_estimate),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.level);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.attribute_estimate);
+    }
 }
 crate::rt::element_impls!(EvidenceStatisticAttributeEstimate, element);
 /// An aspect of the statistical model
@@ -1147,6 +1231,15 @@ impl crate::rt::Element for EvidenceStatisticModelCharacteristic {
             crate::rt::has(&self.variable),
             crate::rt::has(&self.attribute_estimate),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.variable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.attribute_estimate);
     }
 }
 crate::rt::element_impls!(EvidenceStatisticModelCharacteristic, element);
@@ -1291,6 +1384,16 @@ impl crate::rt::Element for EvidenceStatisticModelCharacteristicVariable {
             crate::rt::has(&self.value_range),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.variable_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.handling);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value_range);
+    }
 }
 crate::rt::element_impls!(EvidenceStatisticModelCharacteristicVariable, element);
 /// Number of samples in the statistic
@@ -1412,6 +1515,21 @@ impl crate::rt::Element for EvidenceStatisticSampleSize {
             crate::rt::has(&self.number_of_participants),
             crate::rt::has(&self.known_data_count),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.number_of_studies);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.number_of_participants,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.known_data_count);
     }
 }
 crate::rt::element_impls!(EvidenceStatisticSampleSize, element);
@@ -1552,6 +1670,17 @@ impl crate::rt::Element for EvidenceVariableDefinition {
             crate::rt::has(&self.intended),
             crate::rt::has(&self.directness_match),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.variable_role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.observed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.intended);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.directness_match);
     }
 }
 crate::rt::element_impls!(EvidenceVariableDefinition, element);

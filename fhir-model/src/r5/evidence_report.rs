@@ -340,6 +340,34 @@ impl crate::rt::Element for EvidenceReport {
             crate::rt::has(&self.section),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.related_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.cite_as);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.relates_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.section);
+    }
 }
 crate::rt::element_impls!(EvidenceReport, resource);
 /// Choice of types for `EvidenceReport.citeAs[x]`.
@@ -495,6 +523,13 @@ impl crate::rt::Element for EvidenceReportRelatesTo {
             crate::rt::has(&self.target),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.target);
+    }
 }
 crate::rt::element_impls!(EvidenceReportRelatesTo, element);
 /// Target of the relationship
@@ -607,6 +642,15 @@ impl crate::rt::Element for EvidenceReportRelatesToTarget {
             crate::rt::has(&self.display),
             crate::rt::has(&self.resource),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.resource);
     }
 }
 crate::rt::element_impls!(EvidenceReportRelatesToTarget, element);
@@ -811,6 +855,23 @@ impl crate::rt::Element for EvidenceReportSection {
             crate::rt::has(&self.section),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.focus_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.ordered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.entry_classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.entry_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.entry_quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.empty_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.section);
+    }
 }
 crate::rt::element_impls!(EvidenceReportSection, element);
 /// Focus of the report
@@ -913,6 +974,13 @@ impl crate::rt::Element for EvidenceReportSubject {
             crate::rt::has(&self.characteristic),
             crate::rt::has(&self.note),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
     }
 }
 crate::rt::element_impls!(EvidenceReportSubject, element);
@@ -1057,6 +1125,15 @@ impl crate::rt::Element for EvidenceReportSubjectCharacteristic {
             crate::rt::has(&self.exclude),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.exclude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
     }
 }
 crate::rt::element_impls!(EvidenceReportSubjectCharacteristic, element);

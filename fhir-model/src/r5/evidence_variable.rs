@@ -444,6 +444,46 @@ impl crate::rt::Element for EvidenceVariable {
             crate::rt::has(&self.category),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.short_title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.handling);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.category);
+    }
 }
 crate::rt::element_impls!(EvidenceVariable, resource);
 /// Choice of types for `EvidenceVariable.versionAlgorithm[x]`.
@@ -585,6 +625,13 @@ impl crate::rt::Element for EvidenceVariableCategory {
             crate::rt::has(&self.name),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(EvidenceVariableCategory, element);
@@ -890,6 +937,45 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
             crate::rt::has(&self.time_from_event),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.exclude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.definition_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.definition_canonical);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.definition_codeable_concept,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.definition_expression,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.definition_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.definition_by_type_and_value,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.definition_by_combination,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.instances);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.time_from_event);
+    }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);
 /// Choice of types for `EvidenceVariable.characteristic.instances[x]`.
@@ -1094,6 +1180,14 @@ impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByCombinatio
             crate::rt::has(&self.characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.threshold);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.characteristic);
+    }
 }
 crate::rt::element_impls!(
     EvidenceVariableCharacteristicDefinitionByCombination, element
@@ -1252,6 +1346,16 @@ impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByTypeAndVal
             crate::rt::has(&self.value),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.offset);
     }
 }
 crate::rt::element_impls!(
@@ -1450,6 +1554,16 @@ impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromEvent {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.range),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.range);
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristicTimeFromEvent, element);

@@ -350,6 +350,36 @@ impl crate::rt::Element for ExampleScenario {
             crate::rt::has(&self.process),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.process);
+    }
 }
 crate::rt::element_impls!(ExampleScenario, resource);
 /// Choice of types for `ExampleScenario.versionAlgorithm[x]`.
@@ -519,6 +549,15 @@ impl crate::rt::Element for ExampleScenarioActor {
             crate::rt::has(&self.title),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.key);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
     }
 }
 crate::rt::element_impls!(ExampleScenarioActor, element);
@@ -720,6 +759,20 @@ impl crate::rt::Element for ExampleScenarioInstance {
             crate::rt::has(&self.contained_instance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.key);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.structure_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.structure_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.structure_profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.contained_instance);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstance, element);
 /// Choice of types for `ExampleScenario.instance.structureProfile[x]`.
@@ -859,6 +912,13 @@ impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
             crate::rt::has(&self.version_reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.instance_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version_reference);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceContainedInstance, element);
 /// Snapshot of instance that changes
@@ -982,6 +1042,15 @@ impl crate::rt::Element for ExampleScenarioInstanceVersion {
             crate::rt::has(&self.description),
             crate::rt::has(&self.content),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.key);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.content);
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceVersion, element);
@@ -1119,6 +1188,16 @@ impl crate::rt::Element for ExampleScenarioProcess {
             crate::rt::has(&self.post_conditions),
             crate::rt::has(&self.step),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_conditions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.post_conditions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.step);
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcess, element);
@@ -1267,6 +1346,17 @@ impl crate::rt::Element for ExampleScenarioProcessStep {
             crate::rt::has(&self.pause),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.process);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.workflow);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.alternative);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.pause);
+    }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStep, element);
 /// Alternate non-typical step action
@@ -1385,6 +1475,14 @@ impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
             crate::rt::has(&self.description),
             crate::rt::has(&self.step),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.step);
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepAlternative, element);
@@ -1568,6 +1666,20 @@ impl crate::rt::Element for ExampleScenarioProcessStepOperation {
             crate::rt::has(&self.request),
             crate::rt::has(&self.response),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.initiator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.receiver);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.initiator_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.receiver_active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.response);
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepOperation, element);

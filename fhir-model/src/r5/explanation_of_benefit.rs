@@ -733,6 +733,80 @@ impl crate::rt::Element for ExplanationOfBenefit {
             crate::rt::has(&self.benefit_balance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.sub_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.billable_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.insurer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.priority);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.funds_reserve_requested,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.funds_reserve);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.related);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.prescription);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            25,
+            &self.original_prescription,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.referral);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.facility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.claim_response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.pre_auth_ref_period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            38,
+            &self.diagnosis_related_group,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.care_team);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.supporting_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.precedence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 45, &self.accident);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 46, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 47, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 48, &self.add_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 49, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 50, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 51, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 52, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 53, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 54, &self.process_note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 55, &self.benefit_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 56, &self.benefit_balance);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefit, resource);
 /// Details of the event
@@ -845,6 +919,14 @@ impl crate::rt::Element for ExplanationOfBenefitAccident {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.location);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAccident, element);
@@ -1253,6 +1335,40 @@ impl crate::rt::Element for ExplanationOfBenefitAddItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sub_detail_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItem, element);
 /// Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
@@ -1434,6 +1550,13 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemBodySite {
             crate::rt::has(&self.site),
             crate::rt::has(&self.sub_site),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_site);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemBodySite, element);
@@ -1681,6 +1804,31 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetail, element);
 /// Insurer added line items
@@ -1910,6 +2058,30 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetailSubDetail, element);
 /// Balance by Benefit Category
@@ -2074,6 +2246,19 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
             crate::rt::has(&self.financial),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.excluded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.financial);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalance, element);
 /// Benefit Summary
@@ -2207,6 +2392,14 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
             crate::rt::has(&self.allowed),
             crate::rt::has(&self.used),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.allowed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.used);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalanceFinancial, element);
@@ -2421,6 +2614,16 @@ impl crate::rt::Element for ExplanationOfBenefitCareTeam {
             crate::rt::has(&self.specialty),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.provider);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.specialty);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitCareTeam, element);
 /// Pertinent diagnosis information
@@ -2555,6 +2758,15 @@ impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.on_admission),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.diagnosis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.on_admission);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitDiagnosis, element);
@@ -2708,6 +2920,13 @@ impl crate::rt::Element for ExplanationOfBenefitEvent {
             crate::rt::has(&self.when),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.when);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitEvent, element);
 /// Choice of types for `ExplanationOfBenefit.event.when[x]`.
@@ -2859,6 +3078,14 @@ impl crate::rt::Element for ExplanationOfBenefitInsurance {
             crate::rt::has(&self.coverage),
             crate::rt::has(&self.pre_auth_ref),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.focal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.coverage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_auth_ref);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitInsurance, element);
@@ -3289,6 +3516,44 @@ impl crate::rt::Element for ExplanationOfBenefitItem {
             crate::rt::has(&self.detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.care_team_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.diagnosis_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.information_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItem, element);
 /// Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
@@ -3489,6 +3754,15 @@ impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
             crate::rt::has(&self.quantity),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemAdjudication, element);
 /// Anatomical location
@@ -3590,6 +3864,13 @@ impl crate::rt::Element for ExplanationOfBenefitItemBodySite {
             crate::rt::has(&self.site),
             crate::rt::has(&self.sub_site),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.sub_site);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemBodySite, element);
@@ -3880,6 +4161,35 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetail {
             crate::rt::has(&self.sub_detail),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.adjudication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.sub_detail);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetail, element);
 /// Additional items
@@ -4152,6 +4462,34 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
             crate::rt::has(&self.adjudication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.trace_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.revenue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.product_or_service);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.product_or_service_end,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.program_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.patient_paid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.unit_price);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.tax);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.udi);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.review_outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.adjudication);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetailSubDetail, element);
 /// Adjudication results
@@ -4265,6 +4603,15 @@ impl crate::rt::Element for ExplanationOfBenefitItemReviewOutcome {
             crate::rt::has(&self.pre_auth_period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.decision);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.pre_auth_ref);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.pre_auth_period);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemReviewOutcome, element);
 /// Recipient of benefits payable
@@ -4359,6 +4706,13 @@ impl crate::rt::Element for ExplanationOfBenefitPayee {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.party);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayee, element);
@@ -4490,6 +4844,17 @@ impl crate::rt::Element for ExplanationOfBenefitPayment {
             crate::rt::has(&self.amount),
             crate::rt::has(&self.identifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.adjustment_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayment, element);
@@ -4634,6 +4999,16 @@ impl crate::rt::Element for ExplanationOfBenefitProcedure {
             crate::rt::has(&self.procedure),
             crate::rt::has(&self.udi),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.udi);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcedure, element);
@@ -4785,6 +5160,15 @@ impl crate::rt::Element for ExplanationOfBenefitProcessNote {
             crate::rt::has(&self.language),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.language);
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcessNote, element);
 /// Prior or corollary claims
@@ -4888,6 +5272,14 @@ impl crate::rt::Element for ExplanationOfBenefitRelated {
             crate::rt::has(&self.relationship),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.claim);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reference);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitRelated, element);
@@ -5066,6 +5458,17 @@ impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
             crate::rt::has(&self.value),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.reason);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitSupportingInfo, element);
@@ -5270,6 +5673,13 @@ impl crate::rt::Element for ExplanationOfBenefitTotal {
             crate::rt::has(&self.category),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitTotal, element);

@@ -120,5 +120,15 @@ impl crate::rt::Element for ExtendedContactDetail {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.period);
+    }
 }
 crate::rt::element_impls!(ExtendedContactDetail, element);

@@ -280,6 +280,36 @@ impl crate::rt::Element for GenomicStudy {
             crate::rt::has(&self.analysis),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.start_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.referrer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.interpreter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.reason);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.analysis);
+    }
 }
 crate::rt::element_impls!(GenomicStudy, resource);
 /// Genomic Analysis Event
@@ -551,6 +581,34 @@ impl crate::rt::Element for GenomicStudyAnalysis {
             crate::rt::has(&self.device),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.method_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.change_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.genome_build);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.protocol_performed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.regions_studied);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.regions_called);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.output);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.device);
+    }
 }
 crate::rt::element_impls!(GenomicStudyAnalysis, element);
 /// Devices used for the analysis (e.g., instruments, software), with settings and parameters
@@ -645,6 +703,13 @@ impl crate::rt::Element for GenomicStudyAnalysisDevice {
             crate::rt::has(&self.device),
             crate::rt::has(&self.function),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.function);
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisDevice, element);
@@ -760,6 +825,14 @@ impl crate::rt::Element for GenomicStudyAnalysisInput {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.generated_by),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.file);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.generated_by);
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisInput, element);
@@ -893,6 +966,13 @@ impl crate::rt::Element for GenomicStudyAnalysisOutput {
             crate::rt::has(&self.type_),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.file);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+    }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisOutput, element);
 /// Performer for the analysis event
@@ -987,6 +1067,13 @@ impl crate::rt::Element for GenomicStudyAnalysisPerformer {
             crate::rt::has(&self.actor),
             crate::rt::has(&self.role),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisPerformer, element);

@@ -292,6 +292,32 @@ impl crate::rt::Element for Goal {
             crate::rt::has(&self.outcome),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.lifecycle_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.achievement_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.continuous);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.addresses);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.outcome);
+    }
 }
 crate::rt::element_impls!(Goal, resource);
 /// Choice of types for `Goal.start[x]`.
@@ -471,6 +497,14 @@ impl crate::rt::Element for GoalTarget {
             crate::rt::has(&self.detail),
             crate::rt::has(&self.due),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.due);
     }
 }
 crate::rt::element_impls!(GoalTarget, element);

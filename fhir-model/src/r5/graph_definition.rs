@@ -336,6 +336,36 @@ impl crate::rt::Element for GraphDefinition {
             crate::rt::has(&self.link),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.node);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.link);
+    }
 }
 crate::rt::element_impls!(GraphDefinition, resource);
 /// Choice of types for `GraphDefinition.versionAlgorithm[x]`.
@@ -550,6 +580,20 @@ impl crate::rt::Element for GraphDefinitionLink {
             crate::rt::has(&self.compartment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.source_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.slice_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.params);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.compartment);
+    }
 }
 crate::rt::element_impls!(GraphDefinitionLink, element);
 /// Compartment Consistency Rules
@@ -697,6 +741,16 @@ impl crate::rt::Element for GraphDefinitionLinkCompartment {
             crate::rt::has(&self.description),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.rule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.description);
+    }
 }
 crate::rt::element_impls!(GraphDefinitionLinkCompartment, element);
 /// Potential target for the link
@@ -830,6 +884,15 @@ impl crate::rt::Element for GraphDefinitionNode {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.profile),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.node_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.profile);
     }
 }
 crate::rt::element_impls!(GraphDefinitionNode, element);

@@ -251,6 +251,27 @@ impl crate::rt::Element for Group {
             crate::rt::has(&self.member),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.membership);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.managing_entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.member);
+    }
 }
 crate::rt::element_impls!(Group, resource);
 /// Include / Exclude group members by Trait
@@ -394,6 +415,15 @@ impl crate::rt::Element for GroupCharacteristic {
             crate::rt::has(&self.exclude),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.exclude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
     }
 }
 crate::rt::element_impls!(GroupCharacteristic, element);
@@ -560,6 +590,14 @@ impl crate::rt::Element for GroupMember {
             crate::rt::has(&self.period),
             crate::rt::has(&self.inactive),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.inactive);
     }
 }
 crate::rt::element_impls!(GroupMember, element);

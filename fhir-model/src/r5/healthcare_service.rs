@@ -377,6 +377,49 @@ impl crate::rt::Element for HealthcareService {
             crate::rt::has(&self.endpoint),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.provided_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.offered_in);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.comment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.extra_details);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.coverage_area);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.service_provision_code,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.eligibility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.program);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.communication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.referral_method);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            28,
+            &self.appointment_required,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.availability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.endpoint);
+    }
 }
 crate::rt::element_impls!(HealthcareService, resource);
 /// Specific eligibility requirements required to use the service
@@ -471,6 +514,13 @@ impl crate::rt::Element for HealthcareServiceEligibility {
             crate::rt::has(&self.code),
             crate::rt::has(&self.comment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.comment);
     }
 }
 crate::rt::element_impls!(HealthcareServiceEligibility, element);

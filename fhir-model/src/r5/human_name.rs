@@ -131,5 +131,16 @@ impl crate::rt::Element for HumanName {
             crate::rt::has(&self.period),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.family);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.given);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.suffix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.period);
+    }
 }
 crate::rt::element_impls!(HumanName, element);

@@ -122,5 +122,15 @@ impl crate::rt::Element for Identifier {
             crate::rt::has(&self.assigner),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.assigner);
+    }
 }
 crate::rt::element_impls!(Identifier, element);

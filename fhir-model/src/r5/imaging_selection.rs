@@ -306,6 +306,38 @@ impl crate::rt::Element for ImagingSelection {
             crate::rt::has(&self.instance),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.study_uid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.series_uid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.series_number);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.frame_of_reference_uid,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.instance);
+    }
 }
 crate::rt::element_impls!(ImagingSelection, resource);
 /// The selected instances
@@ -466,6 +498,17 @@ impl crate::rt::Element for ImagingSelectionInstance {
             crate::rt::has(&self.image_region3_d),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sop_class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.subset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.image_region2_d);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.image_region3_d);
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstance, element);
 /// A specific 2D region in a DICOM image / frame
@@ -584,6 +627,13 @@ impl crate::rt::Element for ImagingSelectionInstanceImageRegion2D {
             crate::rt::has(&self.coordinate),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.region_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.coordinate);
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstanceImageRegion2D, element);
 /// A specific 3D region in a DICOM frame of reference
@@ -700,6 +750,13 @@ impl crate::rt::Element for ImagingSelectionInstanceImageRegion3D {
             crate::rt::has(&self.coordinate),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.region_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.coordinate);
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstanceImageRegion3D, element);
 /// Selector of the instances (human or machine)
@@ -794,6 +851,13 @@ impl crate::rt::Element for ImagingSelectionPerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(ImagingSelectionPerformer, element);

@@ -274,5 +274,28 @@ impl crate::rt::Element for ImmunizationEvaluation {
             crate::rt::has(&self.series_doses),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.target_disease);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.immunization_event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.dose_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.dose_status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.series);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.dose_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.series_doses);
+    }
 }
 crate::rt::element_impls!(ImmunizationEvaluation, resource);

@@ -416,6 +416,40 @@ impl crate::rt::Element for ImplementationGuide {
             crate::rt::has(&self.manifest),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.package_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.license);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.depends_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.global);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.manifest);
+    }
 }
 crate::rt::element_impls!(ImplementationGuide, resource);
 /// Choice of types for `ImplementationGuide.versionAlgorithm[x]`.
@@ -615,6 +649,16 @@ impl crate::rt::Element for ImplementationGuideDefinition {
             crate::rt::has(&self.template),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.grouping);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.template);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinition, element);
 /// Grouping used to present related resources in the IG
@@ -716,6 +760,13 @@ impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
             crate::rt::has(&self.name),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionGrouping, element);
@@ -874,6 +925,16 @@ impl crate::rt::Element for ImplementationGuideDefinitionPage {
             crate::rt::has(&self.page),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.generation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.page);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionPage, element);
 /// Choice of types for `ImplementationGuide.definition.page.source[x]`.
@@ -1022,6 +1083,13 @@ impl crate::rt::Element for ImplementationGuideDefinitionParameter {
             crate::rt::has(&self.code),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionParameter, element);
@@ -1172,6 +1240,18 @@ impl crate::rt::Element for ImplementationGuideDefinitionResource {
             crate::rt::has(&self.grouping_id),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.fhir_version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.is_example);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.grouping_id);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionResource, element);
 /// A template for building resources
@@ -1286,6 +1366,14 @@ impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
             crate::rt::has(&self.source),
             crate::rt::has(&self.scope),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.scope);
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionTemplate, element);
@@ -1407,6 +1495,15 @@ impl crate::rt::Element for ImplementationGuideDependsOn {
             crate::rt::has(&self.reason),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.package_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reason);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDependsOn, element);
 /// Profiles that apply globally
@@ -1516,6 +1613,13 @@ impl crate::rt::Element for ImplementationGuideGlobal {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.profile),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
     }
 }
 crate::rt::element_impls!(ImplementationGuideGlobal, element);
@@ -1664,6 +1768,16 @@ impl crate::rt::Element for ImplementationGuideManifest {
             crate::rt::has(&self.other),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.rendering);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.page);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.image);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.other);
+    }
 }
 crate::rt::element_impls!(ImplementationGuideManifest, element);
 /// HTML page within the parent IG
@@ -1774,6 +1888,14 @@ impl crate::rt::Element for ImplementationGuideManifestPage {
             crate::rt::has(&self.title),
             crate::rt::has(&self.anchor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.anchor);
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestPage, element);
@@ -1894,6 +2016,15 @@ impl crate::rt::Element for ImplementationGuideManifestResource {
             crate::rt::has(&self.profile),
             crate::rt::has(&self.relative_path),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.is_example);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.relative_path);
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestResource, element);

@@ -306,6 +306,35 @@ impl crate::rt::Element for InventoryItem {
             crate::rt::has(&self.product_reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.responsible_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.inventory_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.base_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.net_content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.association);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.product_reference);
+    }
 }
 crate::rt::element_impls!(InventoryItem, resource);
 /// Association with other items or products
@@ -422,6 +451,14 @@ impl crate::rt::Element for InventoryItemAssociation {
             crate::rt::has(&self.related_item),
             crate::rt::has(&self.quantity),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.association_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.related_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.quantity);
     }
 }
 crate::rt::element_impls!(InventoryItemAssociation, element);
@@ -578,6 +615,13 @@ impl crate::rt::Element for InventoryItemCharacteristic {
             crate::rt::has(&self.characteristic_type),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.characteristic_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(InventoryItemCharacteristic, element);
@@ -779,6 +823,13 @@ impl crate::rt::Element for InventoryItemDescription {
             crate::rt::has(&self.description),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+    }
 }
 crate::rt::element_impls!(InventoryItemDescription, element);
 /// Instances or occurrences of the product
@@ -901,6 +952,16 @@ impl crate::rt::Element for InventoryItemInstance {
             crate::rt::has(&self.location),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.expiry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.location);
+    }
 }
 crate::rt::element_impls!(InventoryItemInstance, element);
 /// The item name(s) - the brand name, or common name, functional name, generic name or others
@@ -1022,6 +1083,14 @@ impl crate::rt::Element for InventoryItemName {
             crate::rt::has(&self.name),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+    }
 }
 crate::rt::element_impls!(InventoryItemName, element);
 /// Organization(s) responsible for the product
@@ -1127,6 +1196,13 @@ impl crate::rt::Element for InventoryItemResponsibleOrganization {
             crate::rt::has(&self.role),
             crate::rt::has(&self.organization),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.organization);
     }
 }
 crate::rt::element_impls!(InventoryItemResponsibleOrganization, element);

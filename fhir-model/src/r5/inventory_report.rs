@@ -249,6 +249,31 @@ impl crate::rt::Element for InventoryReport {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.count_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.operation_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.operation_type_reason,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.reported_date_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.reporter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reporting_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.inventory_listing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.note);
+    }
 }
 crate::rt::element_impls!(InventoryReport, resource);
 /// An inventory listing section (grouped by any of the attributes)
@@ -370,6 +395,15 @@ impl crate::rt::Element for InventoryReportInventoryListing {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.counting_date_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.item);
+    }
 }
 crate::rt::element_impls!(InventoryReportInventoryListing, element);
 /// The item or items in this listing
@@ -484,6 +518,14 @@ impl crate::rt::Element for InventoryReportInventoryListingItem {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.item);
     }
 }
 crate::rt::element_impls!(InventoryReportInventoryListingItem, element);

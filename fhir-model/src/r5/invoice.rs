@@ -322,6 +322,39 @@ impl crate::rt::Element for Invoice {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.cancelled_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.creation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.line_item);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.total_price_component,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.total_net);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.total_gross);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.payment_terms);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.note);
+    }
 }
 crate::rt::element_impls!(Invoice, resource);
 /// Choice of types for `Invoice.period[x]`.
@@ -507,6 +540,15 @@ impl crate::rt::Element for InvoiceLineItem {
             crate::rt::has(&self.price_component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.serviced);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.charge_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.price_component);
+    }
 }
 crate::rt::element_impls!(InvoiceLineItem, element);
 /// Choice of types for `Invoice.lineItem.serviced[x]`.
@@ -682,6 +724,13 @@ impl crate::rt::Element for InvoiceParticipant {
             crate::rt::has(&self.role),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(InvoiceParticipant, element);

@@ -258,6 +258,29 @@ impl crate::rt::Element for List {
             crate::rt::has(&self.empty_reason),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.ordered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.entry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.empty_reason);
+    }
 }
 crate::rt::element_impls!(List, resource);
 /// Entries in the list
@@ -377,6 +400,15 @@ impl crate::rt::Element for ListEntry {
             crate::rt::has(&self.date),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.flag);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.deleted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.item);
     }
 }
 crate::rt::element_impls!(ListEntry, element);

@@ -261,6 +261,36 @@ impl crate::rt::Element for ManufacturedItemDefinition {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.manufactured_dose_form,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.unit_of_presentation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.marketing_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.component);
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinition, resource);
 /// Physical parts of the manufactured item, that it is intrisically made from. This is distinct from the ingredients that are part of its chemical makeup
@@ -425,6 +455,17 @@ impl crate::rt::Element for ManufacturedItemDefinitionComponent {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.constituent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.component);
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionComponent, element);
 /// A reference to a constituent of the manufactured item as a whole, linked here so that its component location within the item can be indicated. This not where the item's ingredient are primarily stated (for which see Ingredient.for or ManufacturedItemDefinition.ingredient)
@@ -545,6 +586,15 @@ impl crate::rt::Element for ManufacturedItemDefinitionComponentConstituent {
             crate::rt::has(&self.function),
             crate::rt::has(&self.has_ingredient),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.has_ingredient);
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionComponentConstituent, element);
@@ -677,6 +727,13 @@ impl crate::rt::Element for ManufacturedItemDefinitionProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionProperty, element);

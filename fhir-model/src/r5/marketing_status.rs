@@ -129,5 +129,15 @@ impl crate::rt::Element for MarketingStatus {
             crate::rt::has(&self.restore_date),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.country);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date_range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.restore_date);
+    }
 }
 crate::rt::element_impls!(MarketingStatus, element);

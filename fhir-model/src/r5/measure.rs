@@ -600,6 +600,71 @@ impl crate::rt::Element for Measure {
             crate::rt::has(&self.supplemental_data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.disclaimer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.scoring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.scoring_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.composite_scoring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.risk_adjustment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 45, &self.rate_aggregation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 46, &self.rationale);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            47,
+            &self.clinical_recommendation_statement,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            48,
+            &self.improvement_notation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 49, &self.term);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 50, &self.guidance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 51, &self.group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 52, &self.supplemental_data);
+    }
 }
 crate::rt::element_impls!(Measure, resource);
 /// Choice of types for `Measure.versionAlgorithm[x]`.
@@ -903,6 +968,29 @@ impl crate::rt::Element for MeasureGroup {
             crate::rt::has(&self.stratifier),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.scoring);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.scoring_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.rate_aggregation);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.improvement_notation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.stratifier);
+    }
 }
 crate::rt::element_impls!(MeasureGroup, element);
 /// Choice of types for `Measure.group.subject[x]`.
@@ -1080,6 +1168,18 @@ impl crate::rt::Element for MeasureGroupPopulation {
             crate::rt::has(&self.aggregate_method),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.group_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.input_population_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.aggregate_method);
+    }
 }
 crate::rt::element_impls!(MeasureGroupPopulation, element);
 /// Stratifier criteria for the measure
@@ -1219,6 +1319,17 @@ impl crate::rt::Element for MeasureGroupStratifier {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.group_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.component);
+    }
 }
 crate::rt::element_impls!(MeasureGroupStratifier, element);
 /// Stratifier criteria component for the measure
@@ -1340,6 +1451,16 @@ impl crate::rt::Element for MeasureGroupStratifierComponent {
             crate::rt::has(&self.criteria),
             crate::rt::has(&self.group_definition),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.group_definition);
     }
 }
 crate::rt::element_impls!(MeasureGroupStratifierComponent, element);
@@ -1470,6 +1591,16 @@ impl crate::rt::Element for MeasureSupplementalData {
             crate::rt::has(&self.criteria),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.criteria);
+    }
 }
 crate::rt::element_impls!(MeasureSupplementalData, element);
 /// Defined terms used in the measure documentation
@@ -1564,6 +1695,13 @@ impl crate::rt::Element for MeasureTerm {
             crate::rt::has(&self.code),
             crate::rt::has(&self.definition),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
     }
 }
 crate::rt::element_impls!(MeasureTerm, element);

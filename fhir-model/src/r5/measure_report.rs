@@ -306,6 +306,38 @@ impl crate::rt::Element for MeasureReport {
             crate::rt::has(&self.evaluated_resource),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.data_update_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reporter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.reporting_vendor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.input_parameters);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.scoring);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.improvement_notation,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.supplemental_data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.evaluated_resource);
+    }
 }
 crate::rt::element_impls!(MeasureReport, resource);
 /// Measure results for each group
@@ -479,6 +511,17 @@ impl crate::rt::Element for MeasureReportGroup {
             crate::rt::has(&self.measure_score),
             crate::rt::has(&self.stratifier),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.measure_score);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.stratifier);
     }
 }
 crate::rt::element_impls!(MeasureReportGroup, element);
@@ -672,6 +715,17 @@ impl crate::rt::Element for MeasureReportGroupPopulation {
             crate::rt::has(&self.subjects),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.subject_results);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.subject_report);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subjects);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupPopulation, element);
 /// Stratification results
@@ -783,6 +837,14 @@ impl crate::rt::Element for MeasureReportGroupStratifier {
             crate::rt::has(&self.code),
             crate::rt::has(&self.stratum),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.stratum);
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifier, element);
@@ -961,6 +1023,15 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratum {
             crate::rt::has(&self.population),
             crate::rt::has(&self.measure_score),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.component);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.population);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.measure_score);
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratum, element);
@@ -1215,6 +1286,14 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumComponent, element);
 /// Choice of types for `MeasureReport.group.stratifier.stratum.component.value[x]`.
@@ -1400,6 +1479,17 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {
             crate::rt::has(&self.subject_report),
             crate::rt::has(&self.subjects),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.count);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.subject_results);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.subject_report);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.subjects);
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumPopulation, element);

@@ -436,6 +436,63 @@ impl crate::rt::Element for MedicationDispense {
             crate::rt::has(&self.event_history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.not_performed_reason,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_changed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.encounter);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.supporting_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.location);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.authorizing_prescription,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.days_supply);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.when_prepared);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.when_handed_over);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.receiver);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            31,
+            &self.rendered_dosage_instruction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.dosage_instruction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.substitution);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.event_history);
+    }
 }
 crate::rt::element_impls!(MedicationDispense, resource);
 /// Who performed event
@@ -537,6 +594,13 @@ impl crate::rt::Element for MedicationDispensePerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(MedicationDispensePerformer, element);
@@ -657,6 +721,15 @@ impl crate::rt::Element for MedicationDispenseSubstitution {
             crate::rt::has(&self.reason),
             crate::rt::has(&self.responsible_party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.was_substituted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.responsible_party);
     }
 }
 crate::rt::element_impls!(MedicationDispenseSubstitution, element);

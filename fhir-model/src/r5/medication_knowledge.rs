@@ -409,6 +409,66 @@ impl crate::rt::Element for MedicationKnowledge {
             crate::rt::has(&self.definitional),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.author);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.intended_jurisdiction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.name);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.related_medication_knowledge,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.associated_medication,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.product_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.monograph);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.preparation_instruction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.cost);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.monitoring_program);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.indication_guideline,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.medicine_classification,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.packaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.clinical_use_issue);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.storage_guideline);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.regulatory);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.definitional);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledge, resource);
 /// The pricing of the medication
@@ -541,6 +601,15 @@ impl crate::rt::Element for MedicationKnowledgeCost {
             crate::rt::has(&self.source),
             crate::rt::has(&self.cost),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.effective_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.cost);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeCost, element);
@@ -727,6 +796,16 @@ impl crate::rt::Element for MedicationKnowledgeDefinitional {
             crate::rt::has(&self.drug_characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dose_form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.intended_route);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.drug_characteristic);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitional, element);
 /// Specifies descriptive properties of the medicine
@@ -841,6 +920,13 @@ impl crate::rt::Element for MedicationKnowledgeDefinitionalDrugCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitionalDrugCharacteristic, element);
@@ -1020,6 +1106,14 @@ impl crate::rt::Element for MedicationKnowledgeDefinitionalIngredient {
             crate::rt::has(&self.strength),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.strength);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitionalIngredient, element);
 /// Choice of types for `MedicationKnowledge.definitional.ingredient.strength[x]`.
@@ -1176,6 +1270,13 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuideline {
             crate::rt::has(&self.dosing_guideline),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dosing_guideline);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeIndicationGuideline, element);
 /// Guidelines for dosage of the medication
@@ -1319,6 +1420,25 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuidelin
             crate::rt::has(&self.patient_characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.treatment_intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dosage);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            5,
+            &self.administration_treatment,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.patient_characteristic,
+        );
+    }
 }
 crate::rt::element_impls!(
     MedicationKnowledgeIndicationGuidelineDosingGuideline, element
@@ -1426,6 +1546,13 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuidelin
             crate::rt::has(&self.type_),
             crate::rt::has(&self.dosage),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.dosage);
     }
 }
 crate::rt::element_impls!(
@@ -1543,6 +1670,13 @@ for MedicationKnowledgeIndicationGuidelineDosingGuidelinePatientCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(
@@ -1720,6 +1854,14 @@ impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
             crate::rt::has(&self.classification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.classification);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMedicineClassification, element);
 /// Choice of types for `MedicationKnowledge.medicineClassification.source[x]`.
@@ -1852,6 +1994,13 @@ impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
             crate::rt::has(&self.name),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonitoringProgram, element);
 /// Associated documentation about the medication
@@ -1946,6 +2095,13 @@ impl crate::rt::Element for MedicationKnowledgeMonograph {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonograph, element);
@@ -2049,6 +2205,13 @@ impl crate::rt::Element for MedicationKnowledgePackaging {
             crate::rt::has(&self.cost),
             crate::rt::has(&self.packaged_product),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.cost);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.packaged_product);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgePackaging, element);
@@ -2192,6 +2355,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatory {
             crate::rt::has(&self.max_dispense),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.regulatory_authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.substitution);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max_dispense);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatory, element);
 /// The maximum number of units of the medication that can be dispensed in a period
@@ -2293,6 +2465,13 @@ impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatoryMaxDispense, element);
@@ -2400,6 +2579,13 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
             crate::rt::has(&self.allowed),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.allowed);
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySubstitution, element);
 /// Associated or related medication information
@@ -2505,6 +2691,13 @@ impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRelatedMedicationKnowledge, element);
@@ -2629,6 +2822,20 @@ impl crate::rt::Element for MedicationKnowledgeStorageGuideline {
             crate::rt::has(&self.environmental_setting),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.stability_duration);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.environmental_setting,
+        );
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeStorageGuideline, element);
 /// Setting or value of environment for adequate storage
@@ -2748,6 +2955,13 @@ impl crate::rt::Element for MedicationKnowledgeStorageGuidelineEnvironmentalSett
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(

@@ -336,6 +336,43 @@ impl crate::rt::Element for MedicationStatement {
             crate::rt::has(&self.adherence),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.medication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date_asserted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.information_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.note);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            21,
+            &self.related_clinical_information,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.rendered_dosage_instruction,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.dosage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.adherence);
+    }
 }
 crate::rt::element_impls!(MedicationStatement, resource);
 /// Choice of types for `MedicationStatement.effective[x]`.
@@ -480,6 +517,13 @@ impl crate::rt::Element for MedicationStatementAdherence {
             crate::rt::has(&self.code),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reason);
     }
 }
 crate::rt::element_impls!(MedicationStatementAdherence, element);

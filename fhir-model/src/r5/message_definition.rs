@@ -424,6 +424,42 @@ impl crate::rt::Element for MessageDefinition {
             crate::rt::has(&self.graph),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.base);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.response_required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.allowed_response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.graph);
+    }
 }
 crate::rt::element_impls!(MessageDefinition, resource);
 /// Choice of types for `MessageDefinition.versionAlgorithm[x]`.
@@ -600,6 +636,13 @@ impl crate::rt::Element for MessageDefinitionAllowedResponse {
             crate::rt::has(&self.situation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.message);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.situation);
+    }
 }
 crate::rt::element_impls!(MessageDefinitionAllowedResponse, element);
 /// Resource(s) that are the subject of the event
@@ -727,6 +770,15 @@ impl crate::rt::Element for MessageDefinitionFocus {
             crate::rt::has(&self.min),
             crate::rt::has(&self.max),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.max);
     }
 }
 crate::rt::element_impls!(MessageDefinitionFocus, element);

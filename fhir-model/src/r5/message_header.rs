@@ -240,6 +240,26 @@ impl crate::rt::Element for MessageHeader {
             crate::rt::has(&self.definition),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.sender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.definition);
+    }
 }
 crate::rt::element_impls!(MessageHeader, resource);
 /// Choice of types for `MessageHeader.event[x]`.
@@ -399,6 +419,15 @@ impl crate::rt::Element for MessageHeaderDestination {
             crate::rt::has(&self.receiver),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.receiver);
+    }
 }
 crate::rt::element_impls!(MessageHeaderDestination, element);
 /// Choice of types for `MessageHeader.destination.endpoint[x]`.
@@ -555,6 +584,14 @@ impl crate::rt::Element for MessageHeaderResponse {
             crate::rt::has(&self.details),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.details);
+    }
 }
 crate::rt::element_impls!(MessageHeaderResponse, element);
 /// Message source application
@@ -685,6 +722,16 @@ impl crate::rt::Element for MessageHeaderSource {
             crate::rt::has(&self.version),
             crate::rt::has(&self.contact),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.software);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.contact);
     }
 }
 crate::rt::element_impls!(MessageHeaderSource, element);

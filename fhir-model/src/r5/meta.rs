@@ -120,5 +120,15 @@ impl crate::rt::Element for Meta {
             crate::rt::has(&self.tag),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.version_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.last_updated);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.security);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.tag);
+    }
 }
 crate::rt::element_impls!(Meta, element);

@@ -222,6 +222,26 @@ impl crate::rt::Element for MolecularSequence {
             crate::rt::has(&self.relative),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.literal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.formatted);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.relative);
+    }
 }
 crate::rt::element_impls!(MolecularSequence, resource);
 /// A sequence defined relative to another sequence
@@ -371,6 +391,16 @@ impl crate::rt::Element for MolecularSequenceRelative {
             crate::rt::has(&self.edit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.coordinate_system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.ordinal_position);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sequence_range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.starting_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.edit);
+    }
 }
 crate::rt::element_impls!(MolecularSequenceRelative, element);
 /// Changes in sequence from the starting sequence
@@ -483,6 +513,15 @@ impl crate::rt::Element for MolecularSequenceRelativeEdit {
             crate::rt::has(&self.replacement_sequence),
             crate::rt::has(&self.replaced_sequence),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.replacement_sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.replaced_sequence);
     }
 }
 crate::rt::element_impls!(MolecularSequenceRelativeEdit, element);
@@ -639,6 +678,18 @@ impl crate::rt::Element for MolecularSequenceRelativeStartingSequence {
             crate::rt::has(&self.orientation),
             crate::rt::has(&self.strand),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.genome_assembly);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.chromosome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.window_start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.window_end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.orientation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.strand);
     }
 }
 crate::rt::element_impls!(MolecularSequenceRelativeStartingSequence, element);

@@ -113,5 +113,13 @@ impl crate::rt::Element for MonetaryComponent {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+    }
 }
 crate::rt::element_impls!(MonetaryComponent, element);

@@ -377,6 +377,41 @@ impl crate::rt::Element for NutritionIntake {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.reported);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.consumed_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.ingredient_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.note);
+    }
 }
 crate::rt::element_impls!(NutritionIntake, resource);
 /// Choice of types for `NutritionIntake.occurrence[x]`.
@@ -602,6 +637,18 @@ impl crate::rt::Element for NutritionIntakeConsumedItem {
             crate::rt::has(&self.not_consumed_reason),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.nutrition_product);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.rate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.not_consumed);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.not_consumed_reason);
+    }
 }
 crate::rt::element_impls!(NutritionIntakeConsumedItem, element);
 /// Total nutrient for the whole meal, product, serving
@@ -708,6 +755,13 @@ impl crate::rt::Element for NutritionIntakeIngredientLabel {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.nutrient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
+    }
 }
 crate::rt::element_impls!(NutritionIntakeIngredientLabel, element);
 /// Who was performed in the intake
@@ -809,6 +863,13 @@ impl crate::rt::Element for NutritionIntakePerformer {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
     }
 }
 crate::rt::element_impls!(NutritionIntakePerformer, element);

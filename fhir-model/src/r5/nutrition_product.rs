@@ -265,6 +265,26 @@ impl crate::rt::Element for NutritionProduct {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.nutrient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.ingredient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.known_allergen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.note);
+    }
 }
 crate::rt::element_impls!(NutritionProduct, resource);
 /// Specifies descriptive properties of the nutrition product
@@ -397,6 +417,13 @@ impl crate::rt::Element for NutritionProductCharacteristic {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(NutritionProductCharacteristic, element);
@@ -561,6 +588,13 @@ impl crate::rt::Element for NutritionProductIngredient {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
+    }
 }
 crate::rt::element_impls!(NutritionProductIngredient, element);
 /// One or several physical instances or occurrences of the nutrition product
@@ -701,6 +735,23 @@ impl crate::rt::Element for NutritionProductInstance {
             crate::rt::has(&self.biological_source_event),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.lot_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.expiry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.use_by);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.biological_source_event,
+        );
+    }
 }
 crate::rt::element_impls!(NutritionProductInstance, element);
 /// The product's nutritional information expressed by the nutrients
@@ -795,6 +846,13 @@ impl crate::rt::Element for NutritionProductNutrient {
             crate::rt::has(&self.item),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(NutritionProductNutrient, element);

@@ -485,6 +485,43 @@ impl crate::rt::Element for Observation {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.instantiates);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.triggered_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.effective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.issued);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.data_absent_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.interpretation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.body_structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.reference_range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.has_member);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.component);
+    }
 }
 crate::rt::element_impls!(Observation, resource);
 /// Choice of types for `Observation.instantiates[x]`.
@@ -867,6 +904,16 @@ impl crate::rt::Element for ObservationComponent {
             crate::rt::has(&self.reference_range),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.data_absent_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.interpretation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.reference_range);
+    }
 }
 crate::rt::element_impls!(ObservationComponent, element);
 /// Choice of types for `Observation.component.value[x]`.
@@ -1110,6 +1157,18 @@ impl crate::rt::Element for ObservationReferenceRange {
             crate::rt::has(&self.text),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.low);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.high);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.normal_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.applies_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.text);
+    }
 }
 crate::rt::element_impls!(ObservationReferenceRange, element);
 /// Triggering observation(s)
@@ -1229,6 +1288,14 @@ impl crate::rt::Element for ObservationTriggeredBy {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.reason),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.observation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.reason);
     }
 }
 crate::rt::element_impls!(ObservationTriggeredBy, element);

@@ -515,6 +515,68 @@ impl crate::rt::Element for ObservationDefinition {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.effective_period);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            28,
+            &self.derived_from_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.derived_from_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.performer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.permitted_data_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            35,
+            &self.multiple_results_allowed,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.specimen);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.device);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            40,
+            &self.preferred_report_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.permitted_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.qualified_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 43, &self.has_member);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 44, &self.component);
+    }
 }
 crate::rt::element_impls!(ObservationDefinition, resource);
 /// Choice of types for `ObservationDefinition.versionAlgorithm[x]`.
@@ -681,6 +743,15 @@ impl crate::rt::Element for ObservationDefinitionComponent {
             crate::rt::has(&self.permitted_unit),
             crate::rt::has(&self.qualified_value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.permitted_data_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.permitted_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.qualified_value);
     }
 }
 crate::rt::element_impls!(ObservationDefinitionComponent, element);
@@ -870,6 +941,43 @@ impl crate::rt::Element for ObservationDefinitionQualifiedValue {
             crate::rt::has(&self.abnormal_coded_value_set),
             crate::rt::has(&self.critical_coded_value_set),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.applies_to);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.gestational_age);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.range_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.range);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.valid_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.normal_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            13,
+            &self.abnormal_coded_value_set,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.critical_coded_value_set,
+        );
     }
 }
 crate::rt::element_impls!(ObservationDefinitionQualifiedValue, element);

@@ -230,6 +230,26 @@ impl crate::rt::Element for Organization {
             crate::rt::has(&self.qualification),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.qualification);
+    }
 }
 crate::rt::element_impls!(Organization, resource);
 /// Qualifications, certifications, accreditations, licenses, training, etc. pertaining to the provision of care
@@ -351,6 +371,15 @@ impl crate::rt::Element for OrganizationQualification {
             crate::rt::has(&self.period),
             crate::rt::has(&self.issuer),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.issuer);
     }
 }
 crate::rt::element_impls!(OrganizationQualification, element);

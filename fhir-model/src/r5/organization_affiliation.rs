@@ -246,5 +246,32 @@ impl crate::rt::Element for OrganizationAffiliation {
             crate::rt::has(&self.endpoint),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.organization);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            12,
+            &self.participating_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.network);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.healthcare_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.endpoint);
+    }
 }
 crate::rt::element_impls!(OrganizationAffiliation, resource);

@@ -301,6 +301,46 @@ impl crate::rt::Element for PackagedProductDefinition {
             crate::rt::has(&self.characteristic),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.package_for);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status_date);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.contained_item_quantity,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.description);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.legal_status_of_supply,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.marketing_status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.copackaged_indicator,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.attached_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.packaging);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.characteristic);
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinition, resource);
 /// The legal status of supply of the packaged item as classified by the regulator
@@ -395,6 +435,13 @@ impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
             crate::rt::has(&self.code),
             crate::rt::has(&self.jurisdiction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.jurisdiction);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionLegalStatusOfSupply, element);
@@ -614,6 +661,22 @@ impl crate::rt::Element for PackagedProductDefinitionPackaging {
             crate::rt::has(&self.packaging),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.component_part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.alternate_material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.shelf_life_storage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.contained_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.packaging);
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackaging, element);
 /// The item(s) within the packaging
@@ -715,6 +778,13 @@ impl crate::rt::Element for PackagedProductDefinitionPackagingContainedItem {
             crate::rt::has(&self.item),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.amount);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackagingContainedItem, element);
@@ -837,6 +907,13 @@ impl crate::rt::Element for PackagedProductDefinitionPackagingProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackagingProperty, element);

@@ -148,5 +148,16 @@ impl crate::rt::Element for ParameterDefinition {
             crate::rt::has(&self.profile),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.profile);
+    }
 }
 crate::rt::element_impls!(ParameterDefinition, element);

@@ -255,5 +255,27 @@ impl crate::rt::Element for PaymentNotice {
             crate::rt::has(&self.payment_status),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.reporter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.payment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.payment_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.recipient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.payment_status);
+    }
 }
 crate::rt::element_impls!(PaymentNotice, resource);

@@ -428,6 +428,45 @@ impl crate::rt::Element for PaymentReconciliation {
             crate::rt::has(&self.process_note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.created);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.enterer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.issuer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.payment_issuer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.requestor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.disposition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.card_brand);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.account_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.expiration_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.processor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.reference_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.authorization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.tendered_amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.returned_amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.payment_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.allocation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.form_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.process_note);
+    }
 }
 crate::rt::element_impls!(PaymentReconciliation, resource);
 /// Settlement particulars
@@ -634,6 +673,24 @@ impl crate::rt::Element for PaymentReconciliationAllocation {
             crate::rt::has(&self.amount),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.predecessor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.target_item);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.account);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.submitter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.responsible);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.payee);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.amount);
+    }
 }
 crate::rt::element_impls!(PaymentReconciliationAllocation, element);
 /// Choice of types for `PaymentReconciliation.allocation.targetItem[x]`.
@@ -773,6 +830,13 @@ impl crate::rt::Element for PaymentReconciliationProcessNote {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.text),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
     }
 }
 crate::rt::element_impls!(PaymentReconciliationProcessNote, element);

@@ -212,6 +212,23 @@ impl crate::rt::Element for Permission {
             crate::rt::has(&self.rule),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.asserter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.validity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.justification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.combining);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.rule);
+    }
 }
 crate::rt::element_impls!(Permission, resource);
 /// The asserted justification for using the data
@@ -306,6 +323,13 @@ impl crate::rt::Element for PermissionJustification {
             crate::rt::has(&self.basis),
             crate::rt::has(&self.evidence),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.evidence);
     }
 }
 crate::rt::element_impls!(PermissionJustification, element);
@@ -430,6 +454,15 @@ impl crate::rt::Element for PermissionRule {
             crate::rt::has(&self.limit),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.limit);
+    }
 }
 crate::rt::element_impls!(PermissionRule, element);
 /// A description or definition of which activities are allowed to be done on the data
@@ -533,6 +566,14 @@ impl crate::rt::Element for PermissionRuleActivity {
             crate::rt::has(&self.action),
             crate::rt::has(&self.purpose),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.purpose);
     }
 }
 crate::rt::element_impls!(PermissionRuleActivity, element);
@@ -655,6 +696,15 @@ impl crate::rt::Element for PermissionRuleData {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.security);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+    }
 }
 crate::rt::element_impls!(PermissionRuleData, element);
 /// Explicit FHIR Resource references
@@ -764,6 +814,13 @@ impl crate::rt::Element for PermissionRuleDataResource {
             crate::rt::has(&self.meaning),
             crate::rt::has(&self.reference),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.meaning);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.reference);
     }
 }
 crate::rt::element_impls!(PermissionRuleDataResource, element);

@@ -258,6 +258,34 @@ impl crate::rt::Element for Person {
             crate::rt::has(&self.link),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.birth_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.deceased);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.marital_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.communication);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.managing_organization,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.link);
+    }
 }
 crate::rt::element_impls!(Person, resource);
 /// Choice of types for `Person.deceased[x]`.
@@ -397,6 +425,13 @@ impl crate::rt::Element for PersonCommunication {
             crate::rt::has(&self.preferred),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.preferred);
+    }
 }
 crate::rt::element_impls!(PersonCommunication, element);
 /// Link to a resource that concerns the same actual person
@@ -500,6 +535,13 @@ impl crate::rt::Element for PersonLink {
             crate::rt::has(&self.target),
             crate::rt::has(&self.assurance),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assurance);
     }
 }
 crate::rt::element_impls!(PersonLink, element);

@@ -502,6 +502,51 @@ impl crate::rt::Element for PlanDefinition {
             crate::rt::has(&self.as_needed),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subtitle);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.usage);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.library);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 41, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 42, &self.as_needed);
+    }
 }
 crate::rt::element_impls!(PlanDefinition, resource);
 /// Choice of types for `PlanDefinition.versionAlgorithm[x]`.
@@ -1055,6 +1100,45 @@ impl crate::rt::Element for PlanDefinitionAction {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text_equivalent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.goal_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.trigger);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.output);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.related_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.grouping_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.selection_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.required_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.precheck_behavior);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            27,
+            &self.cardinality_behavior,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.transform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.dynamic_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.action);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionAction, element);
 /// Choice of types for `PlanDefinition.action.subject[x]`.
@@ -1292,6 +1376,13 @@ impl crate::rt::Element for PlanDefinitionActionCondition {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionActionCondition, element);
 /// Dynamic aspects of the definition
@@ -1386,6 +1477,13 @@ impl crate::rt::Element for PlanDefinitionActionDynamicValue {
             crate::rt::has(&self.path),
             crate::rt::has(&self.expression),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionDynamicValue, element);
@@ -1491,6 +1589,14 @@ impl crate::rt::Element for PlanDefinitionActionInput {
             crate::rt::has(&self.related_data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_data);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionActionInput, element);
 /// Output data definition
@@ -1594,6 +1700,14 @@ impl crate::rt::Element for PlanDefinitionActionOutput {
             crate::rt::has(&self.requirement),
             crate::rt::has(&self.related_data),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_data);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionOutput, element);
@@ -1727,6 +1841,17 @@ impl crate::rt::Element for PlanDefinitionActionParticipant {
             crate::rt::has(&self.role),
             crate::rt::has(&self.function),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.actor_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_canonical);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.function);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionParticipant, element);
@@ -1866,6 +1991,15 @@ impl crate::rt::Element for PlanDefinitionActionRelatedAction {
             crate::rt::has(&self.end_relationship),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.target_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.end_relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.offset);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionRelatedAction, element);
@@ -2023,6 +2157,14 @@ impl crate::rt::Element for PlanDefinitionActor {
             crate::rt::has(&self.option),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.option);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionActor, element);
 /// Who or what can be this actor
@@ -2137,6 +2279,15 @@ impl crate::rt::Element for PlanDefinitionActorOption {
             crate::rt::has(&self.type_reference),
             crate::rt::has(&self.role),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_canonical);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
     }
 }
 crate::rt::element_impls!(PlanDefinitionActorOption, element);
@@ -2301,6 +2452,18 @@ impl crate::rt::Element for PlanDefinitionGoal {
             crate::rt::has(&self.target),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.addresses);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.target);
+    }
 }
 crate::rt::element_impls!(PlanDefinitionGoal, element);
 /// Target outcome for the goal
@@ -2434,6 +2597,14 @@ impl crate::rt::Element for PlanDefinitionGoalTarget {
             crate::rt::has(&self.detail),
             crate::rt::has(&self.due),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.detail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.due);
     }
 }
 crate::rt::element_impls!(PlanDefinitionGoalTarget, element);

@@ -272,5 +272,29 @@ impl crate::rt::Element for PractitionerRole {
             crate::rt::has(&self.endpoint),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.practitioner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.organization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.healthcare_service);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.characteristic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.communication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.availability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.endpoint);
+    }
 }
 crate::rt::element_impls!(PractitionerRole, resource);

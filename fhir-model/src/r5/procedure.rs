@@ -450,6 +450,49 @@ impl crate::rt::Element for Procedure {
             crate::rt::has(&self.supporting_info),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.recorded);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.recorder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.reported);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.report);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.complication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.follow_up);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.focal_device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.used);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.supporting_info);
+    }
 }
 crate::rt::element_impls!(Procedure, resource);
 /// Choice of types for `Procedure.occurrence[x]`.
@@ -650,6 +693,13 @@ impl crate::rt::Element for ProcedureFocalDevice {
             crate::rt::has(&self.manipulated),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.manipulated);
+    }
 }
 crate::rt::element_impls!(ProcedureFocalDevice, element);
 /// Who performed the procedure and what they did
@@ -769,6 +819,15 @@ impl crate::rt::Element for ProcedurePerformer {
             crate::rt::has(&self.on_behalf_of),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.on_behalf_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.period);
     }
 }
 crate::rt::element_impls!(ProcedurePerformer, element);

@@ -113,5 +113,14 @@ impl crate::rt::Element for Quantity {
             crate::rt::has(&self.code),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.comparator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.code);
+    }
 }
 crate::rt::element_impls!(Quantity, element);

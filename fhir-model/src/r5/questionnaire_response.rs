@@ -247,6 +247,27 @@ impl crate::rt::Element for QuestionnaireResponse {
             crate::rt::has(&self.item),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.questionnaire);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.authored);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.item);
+    }
 }
 crate::rt::element_impls!(QuestionnaireResponse, resource);
 /// Groups and questions
@@ -391,6 +412,16 @@ impl crate::rt::Element for QuestionnaireResponseItem {
             crate::rt::has(&self.answer),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.answer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.item);
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItem, element);
@@ -548,6 +579,13 @@ impl crate::rt::Element for QuestionnaireResponseItemAnswer {
             crate::rt::has(&self.value),
             crate::rt::has(&self.item),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.item);
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItemAnswer, element);

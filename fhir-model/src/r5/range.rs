@@ -79,5 +79,11 @@ impl crate::rt::Element for Range {
             crate::rt::has(&self.high),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.low);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.high);
+    }
 }
 crate::rt::element_impls!(Range, element);

@@ -93,5 +93,12 @@ impl crate::rt::Element for RatioRange {
             crate::rt::has(&self.denominator),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.low_numerator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.high_numerator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.denominator);
+    }
 }
 crate::rt::element_impls!(RatioRange, element);

@@ -265,6 +265,31 @@ impl crate::rt::Element for RegulatedAuthorization {
             crate::rt::has(&self.case),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.region);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.validity_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.indication);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.intended_use);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.holder);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.regulator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.attached_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.case);
+    }
 }
 crate::rt::element_impls!(RegulatedAuthorization, resource);
 /// The case or regulatory procedure for granting or amending a regulated authorization. Note: This area is subject to ongoing review and the workgroup is seeking implementer feedback on its use (see link at bottom of page)
@@ -403,6 +428,16 @@ impl crate::rt::Element for RegulatedAuthorizationCase {
             crate::rt::has(&self.date),
             crate::rt::has(&self.application),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.application);
     }
 }
 crate::rt::element_impls!(RegulatedAuthorizationCase, element);

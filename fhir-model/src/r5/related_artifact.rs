@@ -171,5 +171,19 @@ impl crate::rt::Element for RelatedArtifact {
             crate::rt::has(&self.publication_date),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.citation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.resource_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.publication_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.publication_date);
+    }
 }
 crate::rt::element_impls!(RelatedArtifact, element);

@@ -255,6 +255,28 @@ impl crate::rt::Element for RelatedPerson {
             crate::rt::has(&self.communication),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.active);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.patient);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.telecom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.gender);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.birth_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.photo);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.communication);
+    }
 }
 crate::rt::element_impls!(RelatedPerson, resource);
 /// A language which may be used to communicate with the related person about the patient's health
@@ -356,6 +378,13 @@ impl crate::rt::Element for RelatedPersonCommunication {
             crate::rt::has(&self.language),
             crate::rt::has(&self.preferred),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.preferred);
     }
 }
 crate::rt::element_impls!(RelatedPersonCommunication, element);

@@ -321,6 +321,39 @@ impl crate::rt::Element for RequestOrchestration {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.replaces);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.action);
+    }
 }
 crate::rt::element_impls!(RequestOrchestration, resource);
 /// Proposed actions, if any
@@ -746,6 +779,43 @@ impl crate::rt::Element for RequestOrchestrationAction {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.prefix);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.text_equivalent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.goal);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.output);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.related_action);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.timing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.participant);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.grouping_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.selection_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.required_behavior);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.precheck_behavior);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            24,
+            &self.cardinality_behavior,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.transform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.dynamic_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.action);
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationAction, element);
 /// Choice of types for `RequestOrchestration.action.timing[x]`.
@@ -952,6 +1022,13 @@ impl crate::rt::Element for RequestOrchestrationActionCondition {
             crate::rt::has(&self.expression),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kind);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationActionCondition, element);
 /// Dynamic aspects of the definition
@@ -1046,6 +1123,13 @@ impl crate::rt::Element for RequestOrchestrationActionDynamicValue {
             crate::rt::has(&self.path),
             crate::rt::has(&self.expression),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionDynamicValue, element);
@@ -1151,6 +1235,14 @@ impl crate::rt::Element for RequestOrchestrationActionInput {
             crate::rt::has(&self.related_data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_data);
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationActionInput, element);
 /// Output data definition
@@ -1254,6 +1346,14 @@ impl crate::rt::Element for RequestOrchestrationActionOutput {
             crate::rt::has(&self.requirement),
             crate::rt::has(&self.related_data),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.related_data);
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionOutput, element);
@@ -1396,6 +1496,17 @@ impl crate::rt::Element for RequestOrchestrationActionParticipant {
             crate::rt::has(&self.function),
             crate::rt::has(&self.actor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_canonical);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.actor);
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionParticipant, element);
@@ -1574,6 +1685,15 @@ impl crate::rt::Element for RequestOrchestrationActionRelatedAction {
             crate::rt::has(&self.end_relationship),
             crate::rt::has(&self.offset),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.target_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.end_relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.offset);
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionRelatedAction, element);

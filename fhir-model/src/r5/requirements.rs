@@ -349,6 +349,37 @@ impl crate::rt::Element for Requirements {
             crate::rt::has(&self.statement),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.actor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.statement);
+    }
 }
 crate::rt::element_impls!(Requirements, resource);
 /// Choice of types for `Requirements.versionAlgorithm[x]`.
@@ -565,6 +596,21 @@ impl crate::rt::Element for RequirementsStatement {
             crate::rt::has(&self.reference),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.key);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.conformance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.conditionality);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.satisfied_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.reference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.source);
     }
 }
 crate::rt::element_impls!(RequirementsStatement, element);

@@ -479,6 +479,53 @@ impl crate::rt::Element for ResearchStudy {
             crate::rt::has(&self.result),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.protocol);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.status);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            19,
+            &self.primary_purpose_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.phase);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.study_design);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.keyword);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.region);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.description_summary);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.associated_party);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.progress_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.why_stopped);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.recruitment);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.comparison_group);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.objective);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.outcome_measure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.result);
+    }
 }
 crate::rt::element_impls!(ResearchStudy, resource);
 /// Sponsors, collaborators, and other parties
@@ -607,6 +654,16 @@ impl crate::rt::Element for ResearchStudyAssociatedParty {
             crate::rt::has(&self.classifier),
             crate::rt::has(&self.party),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.classifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.party);
     }
 }
 crate::rt::element_impls!(ResearchStudyAssociatedParty, element);
@@ -746,6 +803,17 @@ impl crate::rt::Element for ResearchStudyComparisonGroup {
             crate::rt::has(&self.observed_group),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.intended_exposure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.observed_group);
+    }
 }
 crate::rt::element_impls!(ResearchStudyComparisonGroup, element);
 /// Additional names for the study
@@ -840,6 +908,13 @@ impl crate::rt::Element for ResearchStudyLabel {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(ResearchStudyLabel, element);
@@ -944,6 +1019,14 @@ impl crate::rt::Element for ResearchStudyObjective {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
     }
 }
 crate::rt::element_impls!(ResearchStudyObjective, element);
@@ -1058,6 +1141,15 @@ impl crate::rt::Element for ResearchStudyOutcomeMeasure {
             crate::rt::has(&self.reference),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reference);
+    }
 }
 crate::rt::element_impls!(ResearchStudyOutcomeMeasure, element);
 /// Status of study with time for that status
@@ -1168,6 +1260,14 @@ impl crate::rt::Element for ResearchStudyProgressStatus {
             crate::rt::has(&self.actual),
             crate::rt::has(&self.period),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.period);
     }
 }
 crate::rt::element_impls!(ResearchStudyProgressStatus, element);
@@ -1281,6 +1381,15 @@ impl crate::rt::Element for ResearchStudyRecruitment {
             crate::rt::has(&self.eligibility),
             crate::rt::has(&self.actual_group),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.target_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actual_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.eligibility);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.actual_group);
     }
 }
 crate::rt::element_impls!(ResearchStudyRecruitment, element);

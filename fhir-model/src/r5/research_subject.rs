@@ -228,6 +228,35 @@ impl crate::rt::Element for ResearchSubject {
             crate::rt::has(&self.consent),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.progress);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.study);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.subject);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.assigned_comparison_group,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            15,
+            &self.actual_comparison_group,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.consent);
+    }
 }
 crate::rt::element_impls!(ResearchSubject, resource);
 /// Subject status
@@ -358,6 +387,17 @@ impl crate::rt::Element for ResearchSubjectProgress {
             crate::rt::has(&self.start_date),
             crate::rt::has(&self.end_date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.subject_state);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.milestone);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.start_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.end_date);
     }
 }
 crate::rt::element_impls!(ResearchSubjectProgress, element);

@@ -298,6 +298,32 @@ impl crate::rt::Element for RiskAssessment {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.occurrence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.basis);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.prediction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.mitigation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.note);
+    }
 }
 crate::rt::element_impls!(RiskAssessment, resource);
 /// Choice of types for `RiskAssessment.occurrence[x]`.
@@ -483,6 +509,17 @@ impl crate::rt::Element for RiskAssessmentPrediction {
             crate::rt::has(&self.when),
             crate::rt::has(&self.rationale),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.outcome);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.probability);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.qualitative_risk);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.relative_risk);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.when);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.rationale);
     }
 }
 crate::rt::element_impls!(RiskAssessmentPrediction, element);

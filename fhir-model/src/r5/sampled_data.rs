@@ -169,5 +169,19 @@ impl crate::rt::Element for SampledData {
             crate::rt::has(&self.data),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.interval);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.interval_unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.factor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.lower_limit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.upper_limit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.dimensions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.code_map);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.offsets);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.data);
+    }
 }
 crate::rt::element_impls!(SampledData, element);

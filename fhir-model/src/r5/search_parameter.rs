@@ -478,6 +478,47 @@ impl crate::rt::Element for SearchParameter {
             crate::rt::has(&self.component),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.derived_from);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.base);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.processing_mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.constraint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.multiple_or);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.multiple_and);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.comparator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.chain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.component);
+    }
 }
 crate::rt::element_impls!(SearchParameter, resource);
 /// Choice of types for `SearchParameter.versionAlgorithm[x]`.
@@ -620,6 +661,13 @@ impl crate::rt::Element for SearchParameterComponent {
             crate::rt::has(&self.definition),
             crate::rt::has(&self.expression),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.expression);
     }
 }
 crate::rt::element_impls!(SearchParameterComponent, element);

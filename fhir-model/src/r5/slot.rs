@@ -264,5 +264,26 @@ impl crate::rt::Element for Slot {
             crate::rt::has(&self.comment),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.service_category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.service_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.specialty);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.appointment_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.schedule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.start);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.overbooked);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.comment);
+    }
 }
 crate::rt::element_impls!(Slot, resource);

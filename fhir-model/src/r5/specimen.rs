@@ -286,6 +286,32 @@ impl crate::rt::Element for Specimen {
             crate::rt::has(&self.note),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.accession_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.received_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.parent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.request);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.combined);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.feature);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.collection);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.processing);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.container);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.note);
+    }
 }
 crate::rt::element_impls!(Specimen, resource);
 /// Collection details
@@ -461,6 +487,20 @@ impl crate::rt::Element for SpecimenCollection {
             crate::rt::has(&self.body_site),
             crate::rt::has(&self.fasting_status),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.collector);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.collected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.procedure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.body_site);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.fasting_status);
     }
 }
 crate::rt::element_impls!(SpecimenCollection, element);
@@ -647,6 +687,14 @@ impl crate::rt::Element for SpecimenContainer {
             crate::rt::has(&self.specimen_quantity),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.device);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.specimen_quantity);
+    }
 }
 crate::rt::element_impls!(SpecimenContainer, element);
 /// The physical feature of a specimen
@@ -752,6 +800,13 @@ impl crate::rt::Element for SpecimenFeature {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(SpecimenFeature, element);
@@ -874,6 +929,15 @@ impl crate::rt::Element for SpecimenProcessing {
             crate::rt::has(&self.additive),
             crate::rt::has(&self.time),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.time);
     }
 }
 crate::rt::element_impls!(SpecimenProcessing, element);

@@ -439,6 +439,49 @@ impl crate::rt::Element for SpecimenDefinition {
             crate::rt::has(&self.type_tested),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.derived_from_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.derived_from_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.subject);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.type_collected);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.patient_preparation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.time_aspect);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.collection);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.type_tested);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinition, resource);
 /// Choice of types for `SpecimenDefinition.versionAlgorithm[x]`.
@@ -728,6 +771,21 @@ impl crate::rt::Element for SpecimenDefinitionTypeTested {
             crate::rt::has(&self.testing_destination),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.is_derived);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.preference);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.container);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.requirement);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.retention_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.single_use);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.rejection_criterion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.handling);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.testing_destination);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTested, element);
 /// The specimen's container
@@ -896,6 +954,19 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
             crate::rt::has(&self.preparation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.material);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.cap);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.capacity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.minimum_volume);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.additive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.preparation);
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainer, element);
 /// Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
@@ -1040,6 +1111,12 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.additive),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.additive);
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainerAdditive, element);
@@ -1198,6 +1275,20 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {
             crate::rt::has(&self.max_duration),
             crate::rt::has(&self.instruction),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.temperature_qualifier,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.temperature_range);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max_duration);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.instruction);
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedHandling, element);

@@ -355,6 +355,37 @@ impl crate::rt::Element for StructureMap {
             crate::rt::has(&self.group),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.import);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.const_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.group);
+    }
 }
 crate::rt::element_impls!(StructureMap, resource);
 /// Choice of types for `StructureMap.versionAlgorithm[x]`.
@@ -486,6 +517,13 @@ impl crate::rt::Element for StructureMapConst {
             crate::rt::has(&self.name),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(StructureMapConst, element);
@@ -639,6 +677,17 @@ impl crate::rt::Element for StructureMapGroup {
             crate::rt::has(&self.rule),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.extends);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.type_mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.rule);
+    }
 }
 crate::rt::element_impls!(StructureMapGroup, element);
 /// Named instance provided when invoking the map
@@ -766,6 +815,15 @@ impl crate::rt::Element for StructureMapGroupInput {
             crate::rt::has(&self.mode),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
     }
 }
 crate::rt::element_impls!(StructureMapGroupInput, element);
@@ -937,6 +995,17 @@ impl crate::rt::Element for StructureMapGroupRule {
             crate::rt::has(&self.documentation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.target);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.rule);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.dependent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.documentation);
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRule, element);
 /// Which other rules to apply in the context of this rule
@@ -1050,6 +1119,13 @@ impl crate::rt::Element for StructureMapGroupRuleDependent {
             crate::rt::has(&self.name),
             crate::rt::has(&self.parameter),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.parameter);
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleDependent, element);
@@ -1236,6 +1312,22 @@ impl crate::rt::Element for StructureMapGroupRuleSource {
             crate::rt::has(&self.log_message),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.min);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.default_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.list_mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.variable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.condition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.check);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.log_message);
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRuleSource, element);
 /// Content to create because of this mapping rule
@@ -1388,6 +1480,18 @@ impl crate::rt::Element for StructureMapGroupRuleTarget {
             crate::rt::has(&self.parameter),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.element);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.variable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.list_mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.list_rule_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.transform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.parameter);
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTarget, element);
 /// Parameters to the transform
@@ -1517,6 +1621,12 @@ impl crate::rt::Element for StructureMapGroupRuleTargetParameter {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.value);
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTargetParameter, element);
@@ -1718,6 +1828,15 @@ impl crate::rt::Element for StructureMapStructure {
             crate::rt::has(&self.alias),
             crate::rt::has(&self.documentation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.mode);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.alias);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.documentation);
     }
 }
 crate::rt::element_impls!(StructureMapStructure, element);

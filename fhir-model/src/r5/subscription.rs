@@ -314,6 +314,33 @@ impl crate::rt::Element for Subscription {
             crate::rt::has(&self.max_count),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.end);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.managing_entity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.filter_by);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.channel_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.endpoint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.heartbeat_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.timeout);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.max_count);
+    }
 }
 crate::rt::element_impls!(Subscription, resource);
 /// Criteria for narrowing the subscription topic stream
@@ -451,6 +478,16 @@ impl crate::rt::Element for SubscriptionFilterBy {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.resource_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.filter_parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.comparator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.modifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value);
+    }
 }
 crate::rt::element_impls!(SubscriptionFilterBy, element);
 /// Channel type
@@ -556,6 +593,13 @@ impl crate::rt::Element for SubscriptionParameter {
             crate::rt::has(&self.name),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(SubscriptionParameter, element);

@@ -224,6 +224,28 @@ impl crate::rt::Element for SubscriptionStatus {
             crate::rt::has(&self.error),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.type_);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.events_since_subscription_start,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.notification_event);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.subscription);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.error);
+    }
 }
 crate::rt::element_impls!(SubscriptionStatus, resource);
 /// Detailed information about any events relevant to this notification
@@ -343,6 +365,15 @@ impl crate::rt::Element for SubscriptionStatusNotificationEvent {
             crate::rt::has(&self.focus),
             crate::rt::has(&self.additional_context),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.event_number);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.timestamp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.additional_context);
     }
 }
 crate::rt::element_impls!(SubscriptionStatusNotificationEvent, element);

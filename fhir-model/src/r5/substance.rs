@@ -224,6 +224,25 @@ impl crate::rt::Element for Substance {
             crate::rt::has(&self.ingredient),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.instance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.expiry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.ingredient);
+    }
 }
 crate::rt::element_impls!(Substance, resource);
 /// Composition information about the substance
@@ -336,6 +355,13 @@ impl crate::rt::Element for SubstanceIngredient {
             crate::rt::has(&self.quantity),
             crate::rt::has(&self.substance),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.quantity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.substance);
     }
 }
 crate::rt::element_impls!(SubstanceIngredient, element);

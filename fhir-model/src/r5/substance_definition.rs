@@ -420,6 +420,45 @@ impl crate::rt::Element for SubstanceDefinition {
             crate::rt::has(&self.source_material),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.classification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.grade);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.information_source);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.manufacturer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.supplier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.moiety);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.characterization);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.property);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            22,
+            &self.reference_information,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.molecular_weight);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.structure);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.relationship);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.nucleic_acid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.polymer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.protein);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.source_material);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinition, resource);
 /// General specifications for this substance
@@ -532,6 +571,15 @@ impl crate::rt::Element for SubstanceDefinitionCharacterization {
             crate::rt::has(&self.description),
             crate::rt::has(&self.file),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.technique);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.form);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.file);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionCharacterization, element);
@@ -654,6 +702,16 @@ impl crate::rt::Element for SubstanceDefinitionCode {
             crate::rt::has(&self.note),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.source);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionCode, element);
@@ -813,6 +871,19 @@ impl crate::rt::Element for SubstanceDefinitionMoiety {
             crate::rt::has(&self.measurement_type),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.role);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.stereochemistry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.optical_activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.molecular_formula);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.measurement_type);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionMoiety, element);
 /// Choice of types for `SubstanceDefinition.moiety.amount[x]`.
@@ -960,6 +1031,14 @@ impl crate::rt::Element for SubstanceDefinitionMolecularWeight {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionMolecularWeight, element);
@@ -1176,6 +1255,22 @@ impl crate::rt::Element for SubstanceDefinitionName {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.preferred);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.domain);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.synonym);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.translation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.official);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.source);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionName, element);
 /// Details of the official nature of this name
@@ -1279,6 +1374,14 @@ impl crate::rt::Element for SubstanceDefinitionNameOfficial {
             crate::rt::has(&self.status),
             crate::rt::has(&self.date),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.authority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.date);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionNameOfficial, element);
@@ -1399,6 +1502,13 @@ impl crate::rt::Element for SubstanceDefinitionProperty {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionProperty, element);
@@ -1623,6 +1733,23 @@ impl crate::rt::Element for SubstanceDefinitionRelationship {
             crate::rt::has(&self.source),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.substance_definition);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.is_defining);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.ratio_high_limit_amount,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.comparator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.source);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionRelationship, element);
 /// Choice of types for `SubstanceDefinition.relationship.substanceDefinition[x]`.
@@ -1833,6 +1960,16 @@ impl crate::rt::Element for SubstanceDefinitionSourceMaterial {
             crate::rt::has(&self.country_of_origin),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.genus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.species);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.country_of_origin);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionSourceMaterial, element);
 /// Structural information
@@ -2002,6 +2139,24 @@ impl crate::rt::Element for SubstanceDefinitionStructure {
             crate::rt::has(&self.representation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.stereochemistry);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.optical_activity);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.molecular_formula);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.molecular_formula_by_moiety,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.molecular_weight);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.technique);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.source_document);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.representation);
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionStructure, element);
 /// A depiction of the structure of the substance
@@ -2114,6 +2269,15 @@ impl crate::rt::Element for SubstanceDefinitionStructureRepresentation {
             crate::rt::has(&self.format),
             crate::rt::has(&self.document),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.representation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.format);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.document);
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionStructureRepresentation, element);

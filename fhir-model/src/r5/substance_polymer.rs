@@ -209,6 +209,28 @@ impl crate::rt::Element for SubstancePolymer {
             crate::rt::has(&self.repeat),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.geometry);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            11,
+            &self.copolymer_connectivity,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.modification);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.monomer_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.repeat);
+    }
 }
 crate::rt::element_impls!(SubstancePolymer, resource);
 /// Todo
@@ -313,6 +335,13 @@ impl crate::rt::Element for SubstancePolymerMonomerSet {
             crate::rt::has(&self.ratio_type),
             crate::rt::has(&self.starting_material),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.ratio_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.starting_material);
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSet, element);
@@ -426,6 +455,15 @@ impl crate::rt::Element for SubstancePolymerMonomerSetStartingMaterial {
             crate::rt::has(&self.is_defining),
             crate::rt::has(&self.amount),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.is_defining);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.amount);
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSetStartingMaterial, element);
@@ -546,6 +584,24 @@ impl crate::rt::Element for SubstancePolymerRepeat {
             crate::rt::has(&self.repeat_unit_amount_type),
             crate::rt::has(&self.repeat_unit),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            3,
+            &self.average_molecular_formula,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.repeat_unit_amount_type,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.repeat_unit);
     }
 }
 crate::rt::element_impls!(SubstancePolymerRepeat, element);
@@ -689,6 +745,26 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnit {
             crate::rt::has(&self.structural_representation),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.unit);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.orientation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.degree_of_polymerisation,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.structural_representation,
+        );
+    }
 }
 crate::rt::element_impls!(SubstancePolymerRepeatRepeatUnit, element);
 /// Applies to homopolymer and block co-polymers where the degree of polymerisation within a block can be described
@@ -801,6 +877,15 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisati
             crate::rt::has(&self.low),
             crate::rt::has(&self.high),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.average);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.low);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.high);
     }
 }
 crate::rt::element_impls!(
@@ -916,6 +1001,15 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitStructuralRepresenta
             crate::rt::has(&self.format),
             crate::rt::has(&self.attachment),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.representation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.format);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.attachment);
     }
 }
 crate::rt::element_impls!(

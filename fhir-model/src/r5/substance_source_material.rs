@@ -313,6 +313,54 @@ impl crate::rt::Element for SubstanceSourceMaterial {
             crate::rt::has(&self.part_description),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.source_material_class,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.source_material_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.source_material_state,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.organism_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.organism_name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.parent_substance_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            14,
+            &self.parent_substance_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.country_of_origin);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            16,
+            &self.geographical_location,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.development_stage);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            18,
+            &self.fraction_description,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.organism);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.part_description);
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterial, resource);
 /// Many complex materials are fractions of parts of plants, animals, or minerals. Fraction elements are often necessary to define both Substances and Specified Group 1 Substances. For substances derived from Plants, fraction information will be captured at the Substance information level ( . Oils, Juices and Exudates). Additional information for Extracts, such as extraction solvent composition, will be captured at the Specified Substance Group 1 information level. For plasma-derived products fraction information will be captured at the Substance and the Specified Substance Group 1 levels
@@ -407,6 +455,13 @@ impl crate::rt::Element for SubstanceSourceMaterialFractionDescription {
             crate::rt::has(&self.fraction),
             crate::rt::has(&self.material_type),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.fraction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.material_type);
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialFractionDescription, element);
@@ -583,6 +638,24 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganism {
             crate::rt::has(&self.organism_general),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.family);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.genus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.species);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.intraspecific_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.intraspecific_description,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.hybrid);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.organism_general);
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganism, element);
 /// 4.9.13.6.1 Author type (Conditional)
@@ -677,6 +750,13 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismAuthor {
             crate::rt::has(&self.author_type),
             crate::rt::has(&self.author_description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.author_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.author_description);
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismAuthor, element);
@@ -800,6 +880,26 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismHybrid {
             crate::rt::has(&self.hybrid_type),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.maternal_organism_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            4,
+            &self.maternal_organism_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.paternal_organism_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            6,
+            &self.paternal_organism_name,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.hybrid_type);
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismHybrid, element);
 /// 4.9.13.7.1 Kingdom (Conditional)
@@ -913,6 +1013,15 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismOrganismGeneral {
             crate::rt::has(&self.order),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.kingdom);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.phylum);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.class);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.order);
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismOrganismGeneral, element);
 /// To do
@@ -1007,6 +1116,13 @@ impl crate::rt::Element for SubstanceSourceMaterialPartDescription {
             crate::rt::has(&self.part),
             crate::rt::has(&self.part_location),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.part_location);
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialPartDescription, element);

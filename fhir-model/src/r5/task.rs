@@ -448,6 +448,54 @@ impl crate::rt::Element for Task {
             crate::rt::has(&self.output),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.business_status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.do_not_perform);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.for_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.requested_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.execution_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.last_modified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.requested_performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.performer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.relevant_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.restriction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 40, &self.output);
+    }
 }
 crate::rt::element_impls!(Task, resource);
 /// Information used to perform task
@@ -724,6 +772,13 @@ impl crate::rt::Element for TaskInput {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(TaskInput, element);
@@ -1351,6 +1406,13 @@ impl crate::rt::Element for TaskOutput {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(TaskOutput, element);
 /// Choice of types for `Task.output.value[x]`.
@@ -1802,6 +1864,13 @@ impl crate::rt::Element for TaskPerformer {
             crate::rt::has(&self.actor),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.function);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.actor);
+    }
 }
 crate::rt::element_impls!(TaskPerformer, element);
 /// Constraints on fulfillment tasks
@@ -1905,6 +1974,14 @@ impl crate::rt::Element for TaskRestriction {
             crate::rt::has(&self.period),
             crate::rt::has(&self.recipient),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.repetitions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.recipient);
     }
 }
 crate::rt::element_impls!(TaskRestriction, element);

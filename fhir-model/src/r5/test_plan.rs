@@ -367,6 +367,39 @@ impl crate::rt::Element for TestPlan {
             crate::rt::has(&self.test_case),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.category);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.test_tools);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.dependency);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.exit_criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.test_case);
+    }
 }
 crate::rt::element_impls!(TestPlan, resource);
 /// Choice of types for `TestPlan.versionAlgorithm[x]`.
@@ -498,6 +531,13 @@ impl crate::rt::Element for TestPlanDependency {
             crate::rt::has(&self.description),
             crate::rt::has(&self.predecessor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.predecessor);
     }
 }
 crate::rt::element_impls!(TestPlanDependency, element);
@@ -662,6 +702,17 @@ impl crate::rt::Element for TestPlanTestCase {
             crate::rt::has(&self.assertion),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.sequence);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.dependency);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.test_run);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.test_data);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.assertion);
+    }
 }
 crate::rt::element_impls!(TestPlanTestCase, element);
 /// Test assertions or expectations
@@ -766,6 +817,14 @@ impl crate::rt::Element for TestPlanTestCaseAssertion {
             crate::rt::has(&self.result),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.object);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.result);
+    }
 }
 crate::rt::element_impls!(TestPlanTestCaseAssertion, element);
 /// Required criteria to execute the test case
@@ -860,6 +919,13 @@ impl crate::rt::Element for TestPlanTestCaseDependency {
             crate::rt::has(&self.description),
             crate::rt::has(&self.predecessor),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.predecessor);
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseDependency, element);
@@ -980,6 +1046,14 @@ impl crate::rt::Element for TestPlanTestCaseTestData {
             crate::rt::has(&self.content),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.content);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.source);
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestData, element);
@@ -1121,6 +1195,13 @@ impl crate::rt::Element for TestPlanTestCaseTestRun {
             crate::rt::has(&self.script),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.narrative);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.script);
+    }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestRun, element);
 /// The test cases in a structured language e.g. gherkin, Postman, or FHIR TestScript
@@ -1224,6 +1305,13 @@ impl crate::rt::Element for TestPlanTestCaseTestRunScript {
             crate::rt::has(&self.language),
             crate::rt::has(&self.source),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.source);
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestRunScript, element);

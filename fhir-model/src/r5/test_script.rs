@@ -413,6 +413,43 @@ impl crate::rt::Element for TestScript {
             crate::rt::has(&self.teardown),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.metadata);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.scope);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.fixture);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.variable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.setup);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.test);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.teardown);
+    }
 }
 crate::rt::element_impls!(TestScript, resource);
 /// Choice of types for `TestScript.versionAlgorithm[x]`.
@@ -565,6 +602,14 @@ impl crate::rt::Element for TestScriptDestination {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.index);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.url);
+    }
 }
 crate::rt::element_impls!(TestScriptDestination, element);
 /// Fixture in the test script - by reference (uri)
@@ -679,6 +724,14 @@ impl crate::rt::Element for TestScriptFixture {
             crate::rt::has(&self.autodelete),
             crate::rt::has(&self.resource),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.autocreate);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.autodelete);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.resource);
     }
 }
 crate::rt::element_impls!(TestScriptFixture, element);
@@ -799,6 +852,13 @@ impl crate::rt::Element for TestScriptMetadata {
             crate::rt::has(&self.link),
             crate::rt::has(&self.capability),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.capability);
     }
 }
 crate::rt::element_impls!(TestScriptMetadata, element);
@@ -953,6 +1013,18 @@ impl crate::rt::Element for TestScriptMetadataCapability {
             crate::rt::has(&self.capabilities),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.required);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.validated);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.link);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.capabilities);
+    }
 }
 crate::rt::element_impls!(TestScriptMetadataCapability, element);
 /// Links to the FHIR specification
@@ -1054,6 +1126,13 @@ impl crate::rt::Element for TestScriptMetadataLink {
             crate::rt::has(&self.url),
             crate::rt::has(&self.description),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
     }
 }
 crate::rt::element_impls!(TestScriptMetadataLink, element);
@@ -1170,6 +1249,14 @@ impl crate::rt::Element for TestScriptOrigin {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.index);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.profile);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.url);
+    }
 }
 crate::rt::element_impls!(TestScriptOrigin, element);
 /// Indication of the artifact(s) that are tested by this test case
@@ -1281,6 +1368,14 @@ impl crate::rt::Element for TestScriptScope {
             crate::rt::has(&self.phase),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.conformance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.phase);
+    }
 }
 crate::rt::element_impls!(TestScriptScope, element);
 /// A series of required setup operations before tests are executed
@@ -1381,6 +1476,12 @@ impl crate::rt::Element for TestScriptSetup {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestScriptSetup, element);
@@ -1492,6 +1593,13 @@ impl crate::rt::Element for TestScriptSetupAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestScriptSetupAction, element);
@@ -1827,6 +1935,51 @@ impl crate::rt::Element for TestScriptSetupActionAssert {
             crate::rt::has(&self.requirement),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.direction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.compare_to_source_id);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            7,
+            &self.compare_to_source_expression,
+        );
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            8,
+            &self.compare_to_source_path,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.content_type);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            10,
+            &self.default_manual_completion,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.header_field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.minimum_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.navigation_links);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.operator);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.request_method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.request_url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.response);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.response_code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.source_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.stop_test_on_fail);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.validate_profile_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.warning_only);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.requirement);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssert, element);
 /// Links or references to the testing requirements
@@ -1921,6 +2074,12 @@ impl crate::rt::Element for TestScriptSetupActionAssertRequirement {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.link),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.link);
     }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssertRequirement, element);
@@ -2208,6 +2367,28 @@ impl crate::rt::Element for TestScriptSetupActionOperation {
             crate::rt::has(&self.url),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.resource);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.accept);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.content_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.destination);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.encode_request_url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.method);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.origin);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.params);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.request_header);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.request_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.response_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.source_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.target_id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.url);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperation, element);
 /// Each operation can have one or more header elements
@@ -2314,6 +2495,13 @@ impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperationRequestHeader, element);
 /// A series of required clean up steps
@@ -2414,6 +2602,12 @@ impl crate::rt::Element for TestScriptTeardown {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.action),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.action);
     }
 }
 crate::rt::element_impls!(TestScriptTeardown, element);
@@ -2517,6 +2711,12 @@ impl crate::rt::Element for TestScriptTeardownAction {
             crate::rt::has(&self.modifier_extension),
             crate::rt::has(&self.operation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
     }
 }
 crate::rt::element_impls!(TestScriptTeardownAction, element);
@@ -2637,6 +2837,14 @@ impl crate::rt::Element for TestScriptTest {
             crate::rt::has(&self.action),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.action);
+    }
 }
 crate::rt::element_impls!(TestScriptTest, element);
 /// A test operation or assert to perform
@@ -2747,6 +2955,13 @@ impl crate::rt::Element for TestScriptTestAction {
             crate::rt::has(&self.operation),
             crate::rt::has(&self.assert),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.operation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.assert);
     }
 }
 crate::rt::element_impls!(TestScriptTestAction, element);
@@ -2903,6 +3118,19 @@ impl crate::rt::Element for TestScriptVariable {
             crate::rt::has(&self.path),
             crate::rt::has(&self.source_id),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.default_value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.expression);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.header_field);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.hint);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.path);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.source_id);
     }
 }
 crate::rt::element_impls!(TestScriptVariable, element);

@@ -439,6 +439,53 @@ impl crate::rt::Element for Transport {
             crate::rt::has(&self.history),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.identifier);
+        crate::rt::write_json_field(
+            out,
+            Self::TYPE_INFO,
+            9,
+            &self.instantiates_canonical,
+        );
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.instantiates_uri);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.based_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.group_identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.part_of);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.status_reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.intent);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.priority);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.focus);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.for_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.encounter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.completion_time);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.authored_on);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.last_modified);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.requester);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.performer_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.owner);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.insurance);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.note);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.relevant_history);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.restriction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.input);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.output);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.requested_location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.current_location);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 38, &self.reason);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 39, &self.history);
+    }
 }
 crate::rt::element_impls!(Transport, resource);
 /// Information used to perform transport
@@ -715,6 +762,13 @@ impl crate::rt::Element for TransportInput {
             crate::rt::has(&self.type_),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
     }
 }
 crate::rt::element_impls!(TransportInput, element);
@@ -1342,6 +1396,13 @@ impl crate::rt::Element for TransportOutput {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(TransportOutput, element);
 /// Choice of types for `Transport.output.value[x]`.
@@ -1794,6 +1855,14 @@ impl crate::rt::Element for TransportRestriction {
             crate::rt::has(&self.period),
             crate::rt::has(&self.recipient),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.repetitions);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.recipient);
     }
 }
 crate::rt::element_impls!(TransportRestriction, element);

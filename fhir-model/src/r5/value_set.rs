@@ -430,6 +430,46 @@ impl crate::rt::Element for ValueSet {
             crate::rt::has(&self.scope),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.meta);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.implicit_rules);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.text);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.url);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.version_algorithm);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 12, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 13, &self.title);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 14, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 15, &self.experimental);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 16, &self.date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 17, &self.publisher);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 18, &self.contact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 19, &self.description);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 20, &self.use_context);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 21, &self.jurisdiction);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 22, &self.immutable);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 23, &self.purpose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 24, &self.copyright);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 25, &self.copyright_label);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 26, &self.approval_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 27, &self.last_review_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 28, &self.effective_period);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 29, &self.topic);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 30, &self.author);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 31, &self.editor);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 32, &self.reviewer);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 33, &self.endorser);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 34, &self.related_artifact);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 35, &self.compose);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 36, &self.expansion);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 37, &self.scope);
+    }
 }
 crate::rt::element_impls!(ValueSet, resource);
 /// Choice of types for `ValueSet.versionAlgorithm[x]`.
@@ -612,6 +652,16 @@ impl crate::rt::Element for ValueSetCompose {
             crate::rt::has(&self.property),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.locked_date);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.inactive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.include);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.exclude);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.property);
+    }
 }
 crate::rt::element_impls!(ValueSetCompose, element);
 /// Include one or more codes from a code system or other value set(s)
@@ -759,6 +809,17 @@ impl crate::rt::Element for ValueSetComposeInclude {
             crate::rt::has(&self.copyright),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.concept);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.filter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.value_set);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.copyright);
+    }
 }
 crate::rt::element_impls!(ValueSetComposeInclude, element);
 /// A concept defined in the system
@@ -877,6 +938,14 @@ impl crate::rt::Element for ValueSetComposeIncludeConcept {
             crate::rt::has(&self.display),
             crate::rt::has(&self.designation),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.designation);
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConcept, element);
@@ -998,6 +1067,15 @@ impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.language);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.additional_use);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+    }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConceptDesignation, element);
 /// Select codes/concepts by their properties (including relationships)
@@ -1118,6 +1196,14 @@ impl crate::rt::Element for ValueSetComposeIncludeFilter {
             crate::rt::has(&self.op),
             crate::rt::has(&self.value),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.op);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.value);
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeFilter, element);
@@ -1298,6 +1384,19 @@ impl crate::rt::Element for ValueSetExpansion {
             crate::rt::has(&self.property),
             crate::rt::has(&self.contains),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.identifier);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.next);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.timestamp);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.total);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.offset);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.parameter);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.contains);
     }
 }
 crate::rt::element_impls!(ValueSetExpansion, element);
@@ -1481,6 +1580,20 @@ impl crate::rt::Element for ValueSetExpansionContains {
             crate::rt::has(&self.contains),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.system);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.abstract_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.inactive);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.version);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.display);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 9, &self.designation);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 10, &self.property);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 11, &self.contains);
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContains, element);
 /// Property value for the concept
@@ -1635,6 +1748,14 @@ impl crate::rt::Element for ValueSetExpansionContainsProperty {
             crate::rt::has(&self.value),
             crate::rt::has(&self.sub_property),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.sub_property);
     }
 }
 crate::rt::element_impls!(ValueSetExpansionContainsProperty, element);
@@ -1843,6 +1964,13 @@ impl crate::rt::Element for ValueSetExpansionContainsPropertySubProperty {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContainsPropertySubProperty, element);
 /// Choice of types for `ValueSet.expansion.contains.property.subProperty.value[x]`.
@@ -2034,6 +2162,13 @@ impl crate::rt::Element for ValueSetExpansionParameter {
             crate::rt::has(&self.value),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.value);
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionParameter, element);
 /// Choice of types for `ValueSet.expansion.parameter.value[x]`.
@@ -2203,6 +2338,13 @@ impl crate::rt::Element for ValueSetExpansionProperty {
             crate::rt::has(&self.uri),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.code);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.uri);
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionProperty, element);
 /// Description of the semantic space the Value Set Expansion is intended to cover and should further clarify the text in ValueSet.description
@@ -2297,6 +2439,13 @@ impl crate::rt::Element for ValueSetScope {
             crate::rt::has(&self.inclusion_criteria),
             crate::rt::has(&self.exclusion_criteria),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.modifier_extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.inclusion_criteria);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.exclusion_criteria);
     }
 }
 crate::rt::element_impls!(ValueSetScope, element);

@@ -127,6 +127,15 @@ impl crate::rt::Element for VirtualServiceDetail {
             crate::rt::has(&self.session_key),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.channel_type);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.address);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.additional_info);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.max_participants);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.session_key);
+    }
 }
 crate::rt::element_impls!(VirtualServiceDetail, element);
 /// Choice of types for `VirtualServiceDetail.address[x]`.

@@ -16,7 +16,7 @@ pub mod xhtml;
 
 pub use any::AnyResource;
 pub use code::CodeEnum;
-pub use element::{has, presence, Element, ItemMut, ItemRef, ResourceEnum, Slot, Value};
+pub use element::{has, presence, write_json_field, Element, ItemMut, ItemRef, ResourceEnum, Slot, Value};
 pub use meta::{FieldInfo, FieldKind, TypeInfo, TypeKind};
 pub use primitive::{JsonOut, Primitive, PrimitiveElement};
 pub use xhtml::Xhtml;

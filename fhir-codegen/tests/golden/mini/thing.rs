@@ -139,6 +139,17 @@ impl crate::rt::Element for Thing {
             crate::rt::has(&self.self_),
         ])
     }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.extension);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.contained);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.status);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 4, &self.type_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 5, &self.amount);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 6, &self.value);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 7, &self.part);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 8, &self.self_);
+    }
 }
 crate::rt::element_impls!(Thing, resource);
 /// Choice of types for `Thing.value[x]`.
@@ -257,6 +268,12 @@ impl crate::rt::Element for ThingPart {
             crate::rt::has(&self.use_),
             crate::rt::has(&self.part),
         ])
+    }
+    fn write_json_fields(&self, out: &mut ::std::vec::Vec<u8>) {
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 0, &self.id);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 1, &self.name);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 2, &self.use_);
+        crate::rt::write_json_field(out, Self::TYPE_INFO, 3, &self.part);
     }
 }
 crate::rt::element_impls!(ThingPart, element);

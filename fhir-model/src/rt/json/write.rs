@@ -9,7 +9,7 @@
 //! strings are scanned in 32-byte blocks and 8-byte words for the few bytes
 //! JSON escapes (`scan.rs`, shared with the reader).
 
-use crate::rt::element::{present_fields, Element, ItemRef, Slot};
+use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::{FieldInfo, FieldKind};
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
 use crate::rt::scan::{block_any, first_json_special, is_json_special, BLOCK};
@@ -20,24 +20,15 @@ use crate::rt::scan::{block_any, first_json_special, is_json_special, BLOCK};
 /// the first one's comma is then overwritten with the `{` ([`close_object`]):
 /// no "is this the first property" flag is kept and tested per property.
 pub(crate) fn write_element(out: &mut Vec<u8>, el: &dyn Element, resource_type: Option<&str>) {
-    let info = el.type_info();
     grow(out);
     let start = out.len();
     if let Some(rt) = resource_type {
         out.extend_from_slice(b",\"resourceType\":");
         string(out, rt);
     }
-    // Only the fields that hold a value, in definition order: most fields of
-    // most elements are empty, and asking each one through a virtual call
-    // cost more than writing the others. Each field writes itself
-    // ([`Slot::write_json`]): a primitive's value is then written by code
-    // compiled for its value type, instead of through three more virtual
-    // calls and the `ItemRef` and `JsonOut` values they return.
-    for i in present_fields(el.present()) {
-        if let (Some(f), Some(slot)) = (info.fields.get(i), el.field(i)) {
-            slot.write_json(out, f);
-        }
-    }
+    // Each field that holds a value writes itself, in definition order
+    // ([`Element::write_json_fields`], generated per type).
+    el.write_json_fields(out);
     close_object(out, start);
 }
 
