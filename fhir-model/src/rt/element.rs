@@ -278,7 +278,7 @@ impl<T: Value> Slot for Vec<T> {
     }
     #[inline(never)]
     fn write_json(&self, out: &mut Vec<u8>, field: &FieldInfo) {
-        crate::rt::json::write::list_property(out, field, self);
+        crate::rt::json::write::list_property(out, field, self.as_slice());
     }
 }
 

@@ -9,7 +9,7 @@
 //! strings are scanned in 32-byte blocks and 8-byte words for the few bytes
 //! JSON escapes (`scan.rs`, shared with the reader).
 
-use crate::rt::element::{Element, ItemRef, Slot};
+use crate::rt::element::{Element, ItemRef, Value};
 use crate::rt::meta::{FieldInfo, FieldKind};
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
 use crate::rt::scan::{block_any, first_json_special, is_json_special, BLOCK};
@@ -103,12 +103,17 @@ pub(crate) fn extras_property(out: &mut Vec<u8>, name: &str, p: &dyn PrimitiveEl
 
 /// A repeating field: its values (elements, texts or resources), or for
 /// primitives the value array and the parallel `_name` array.
-pub(crate) fn list_property(out: &mut Vec<u8>, f: &FieldInfo, slot: &dyn Slot) {
-    match slot.get(0) {
-        Some((_, ItemRef::Primitive(_))) => primitive_list(out, f.name, slot),
+///
+/// Compiled per stored type, like the single-valued path: each item is
+/// reached directly in the slice, and a primitive's value through its own
+/// type's code, instead of through [`Slot::get`](crate::rt::Slot::get) and the
+/// [`PrimitiveElement`] vtable per item.
+pub(crate) fn list_property<T: Value>(out: &mut Vec<u8>, f: &FieldInfo, items: &[T]) {
+    match items.first().map(Value::item) {
+        Some(ItemRef::Primitive(_)) => primitive_list(out, f.name, items),
         Some(_) => {
             key(out, f.name);
-            list(out, slot, f.kind == FieldKind::Resource);
+            list(out, items, f.kind == FieldKind::Resource);
         }
         None => {}
     }
@@ -136,22 +141,19 @@ fn underscore_key(out: &mut Vec<u8>, name: &str) {
 }
 
 /// A list of elements, texts or resources.
-fn list(out: &mut Vec<u8>, slot: &dyn Slot, resource: bool) {
+fn list<T: Value>(out: &mut Vec<u8>, items: &[T], resource: bool) {
     out.push(b'[');
-    for i in 0..slot.len() {
+    for (i, v) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        match slot.get(i) {
-            Some((_, ItemRef::Element(el))) => {
-                write_element(out, el, resource.then(|| el.type_info().name))
-            }
-            Some((_, ItemRef::Text(t))) => string(out, t),
-            Some((_, ItemRef::Primitive(p))) => match p.json_value() {
+        match v.item() {
+            ItemRef::Element(el) => write_element(out, el, resource.then(|| el.type_info().name)),
+            ItemRef::Text(t) => string(out, t),
+            ItemRef::Primitive(p) => match p.json_value() {
                 Some(v) => scalar(out, &v),
                 None => out.extend_from_slice(b"null"),
             },
-            None => out.extend_from_slice(b"null"),
         }
     }
     out.push(b']');
@@ -160,22 +162,19 @@ fn list(out: &mut Vec<u8>, slot: &dyn Slot, resource: bool) {
 /// A repeating primitive: the values (`null` where only extensions are
 /// present) and, when any item has id or extensions, the parallel `_name`
 /// array (`null` where an item has none).
-fn primitive_list(out: &mut Vec<u8>, name: &str, slot: &dyn Slot) {
-    let mut any_value = false;
-    let mut any_extra = false;
-    for i in 0..slot.len() {
-        if let Some((_, ItemRef::Primitive(p))) = slot.get(i) {
-            any_value |= p.has_value();
-            any_extra |= p.has_id_or_extension();
-        }
-    }
+fn primitive_list<T: Value>(out: &mut Vec<u8>, name: &str, items: &[T]) {
+    let primitives = || {
+        items.iter().filter_map(|v| match v.item() {
+            ItemRef::Primitive(p) => Some(p),
+            _ => None,
+        })
+    };
+    let any_value = primitives().any(|p| p.has_value());
+    let any_extra = primitives().any(|p| p.has_id_or_extension());
     if any_value {
         key(out, name);
         out.push(b'[');
-        for i in 0..slot.len() {
-            let Some((_, ItemRef::Primitive(p))) = slot.get(i) else {
-                continue;
-            };
+        for (i, p) in primitives().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -189,10 +188,7 @@ fn primitive_list(out: &mut Vec<u8>, name: &str, slot: &dyn Slot) {
     if any_extra {
         underscore_key(out, name);
         out.push(b'[');
-        for i in 0..slot.len() {
-            let Some((_, ItemRef::Primitive(p))) = slot.get(i) else {
-                continue;
-            };
+        for (i, p) in primitives().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -206,6 +202,10 @@ fn primitive_list(out: &mut Vec<u8>, name: &str, slot: &dyn Slot) {
     }
 }
 
+/// The `extension` field of a primitive's `_name` object, for writing it
+/// through its own storage's [`Slot::write_json`](crate::rt::Slot::write_json).
+const EXTENSION: FieldInfo = FieldInfo::new("extension", FieldKind::Element, 0, u32::MAX, &["Extension"], &[], 0);
+
 /// The `_name` object of a primitive: `{"id":...,"extension":[...]}`.
 fn primitive_extras(out: &mut Vec<u8>, p: &dyn PrimitiveElement) {
     let start = out.len();
@@ -213,11 +213,7 @@ fn primitive_extras(out: &mut Vec<u8>, p: &dyn PrimitiveElement) {
         key(out, "id");
         string(out, id);
     }
-    let ext = p.extensions();
-    if !ext.is_empty() {
-        key(out, "extension");
-        list(out, ext, false);
-    }
+    p.extensions().write_json(out, &EXTENSION);
     close_object(out, start);
 }
 
