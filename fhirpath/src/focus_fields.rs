@@ -15,6 +15,8 @@
 //! gives `None` (no list, always evaluate).
 
 use crate::ast::{BinOp, Expr};
+use crate::eval::{Context, Env};
+use crate::item::Item;
 
 /// Where a sub-expression is evaluated: on the focus itself, or on the items
 /// of a collection the expression built (the criteria of `where`...).
@@ -57,35 +59,155 @@ pub(crate) fn reads_only_presence(e: &Expr) -> bool {
     }
 }
 
-/// A guard of an expression: the sub-expression evaluated first, and the
-/// value of it that makes the whole expression true whatever the rest gives.
+/// A guard of an expression: a sub-expression, and the value of it that
+/// makes the whole expression true whatever the rest gives.
 #[derive(Clone, Debug)]
-pub(crate) struct Guard {
+pub struct Guard {
     pub(crate) expr: Expr,
     pub(crate) decides_when: bool,
+    /// The fields of the focus the guard reads.
     pub(crate) fields: Vec<String>,
+    /// The fields of the focus read by the operands evaluated before the
+    /// guard (`code` in eld-17's `(code = 'Reference' or code =
+    /// 'canonical') or targetProfile.empty()`): those operands cannot fail
+    /// ([`cannot_fail`]) at a type that has all these fields, and the guard
+    /// decides only there.
+    pub(crate) before: Vec<String>,
+    /// Whether the guard reads the focus only through whether its fields
+    /// are empty ([`reads_only_presence`]).
+    pub(crate) only_presence: bool,
 }
 
-/// The guard of `e` when it reads only fields of the focus and is a proper
-/// part of `e`: in `binding.empty() or type.code.empty() or ...` it is
-/// `binding.empty()` (true decides), in `a.exists() implies b` it is
-/// `a.exists()` (false decides). At an element whose guard fields are all
-/// empty the guard's value is the same at every element of the type, so a
-/// caller may compute it once per type and, when it decides, skip the rest;
-/// the guard is what the evaluator computes first (the logical operators
-/// evaluate their left side first and stop when it decides), so no error of
-/// the rest is hidden that a full evaluation would report.
-pub(crate) fn guard(e: &Expr) -> Option<Guard> {
-    let (expr, decides_when) = leftmost_decider(e, true);
-    if std::ptr::eq(expr, e) {
-        return None;
+impl Guard {
+    /// The fields of the focus the guard reads.
+    pub fn fields(&self) -> &[String] {
+        &self.fields
     }
+
+    /// The fields of the focus that the operands evaluated before the guard
+    /// read: the guard decides the expression only at a type that has them
+    /// all (the operands cannot fail there).
+    pub fn requires(&self) -> &[String] {
+        &self.before
+    }
+
+    /// Whether the guard only tests whether its fields are empty
+    /// (`code.exists()` in `code.exists() or abstract = true`): its answer is
+    /// then the same at every element of a type with the same of those fields
+    /// empty, not only where they all are.
+    pub fn reads_only_presence(&self) -> bool {
+        self.only_presence
+    }
+
+    /// Whether the guard alone makes the expression true at `focus` (of a
+    /// type that has the fields of [`Guard::requires`]), so that
+    /// [`crate::Expression::evaluate_boolean`] would give `Some(true)`; false
+    /// when it does not decide or fails (the full evaluation then reports it).
+    pub fn decides<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> bool {
+        let input = std::slice::from_ref(&focus);
+        matches!(Env::new(ctx, input).eval_bool(&self.expr, input), Ok(Some(v)) if v == self.decides_when)
+    }
+}
+
+/// The guards of `e` that read only fields of the focus and are proper
+/// parts of `e`, the first evaluated first.
+///
+/// The first is the left-most deciding operand: in `binding.empty() or
+/// type.code.empty() or ...` it is `binding.empty()` (true decides), in
+/// `a.exists() implies b` it is `a.exists()` (false decides). It is what the
+/// evaluator computes first (the logical operators evaluate their left side
+/// first and stop when it decides), so no error of the rest is hidden that
+/// a full evaluation would report.
+///
+/// The others are later operands of a top-level `or` chain whose earlier
+/// operands cannot fail: `a or b` is true when `b` is, whatever `a` gave,
+/// and an `or` whose left side is true does not evaluate its right side.
+///
+/// At an element whose guard fields are all empty a guard's value is the
+/// same at every element of the type, so a caller may compute it once per
+/// type and, when it decides, skip the rest.
+pub(crate) fn guards(e: &Expr) -> Vec<Guard> {
+    let mut out = Vec::new();
+    let (first, decides_when) = leftmost_decider(e, true);
+    if !std::ptr::eq(first, e) {
+        out.extend(guard(first, decides_when, Vec::new()));
+    }
+    let operands = or_operands(e);
+    let mut before = Vec::new();
+    for (i, operand) in operands.iter().enumerate() {
+        if i > 0 {
+            let (expr, decides_when) = leftmost_decider(operand, true);
+            out.extend(guard(expr, decides_when, before.clone()));
+        }
+        if !cannot_fail(operand) {
+            break;
+        }
+        before.extend(focus_fields(operand).unwrap_or_default());
+    }
+    out
+}
+
+/// `expr` as a guard, when it reads only fields of the focus.
+fn guard(expr: &Expr, decides_when: bool, mut before: Vec<String>) -> Option<Guard> {
     let fields = focus_fields(expr)?;
+    before.sort();
+    before.dedup();
     Some(Guard {
         expr: expr.clone(),
         decides_when,
         fields,
+        before,
+        only_presence: reads_only_presence(expr),
     })
+}
+
+/// The operands of `e`'s top-level chain of `or` in evaluation order
+/// (`a or b or c` is `(a or b) or c`); `e` alone when it is no `or`.
+fn or_operands(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::Binary(BinOp::Or, a, b) => {
+            let mut out = or_operands(a);
+            out.push(b);
+            out
+        }
+        e => vec![e],
+    }
+}
+
+/// Whether evaluating `e` as a boolean cannot fail at a focus whose type
+/// has the fields it reads: presence tests of those fields, equality
+/// comparisons of them and of literals, and logical operators and `not()`
+/// over such tests (each gives at most one item, so the singleton rule
+/// never fails). A first path step on a field the type has never fails; a
+/// deeper step could meet an item whose type lacks the name.
+pub(crate) fn cannot_fail(e: &Expr) -> bool {
+    match e {
+        Expr::Literal(_) | Expr::Empty => true,
+        Expr::Shared(_, a) => cannot_fail(a),
+        Expr::Call(Some(t), name, args) if args.is_empty() => match name.as_str() {
+            "exists" | "empty" => collection_cannot_fail(t),
+            "not" => cannot_fail(t),
+            _ => false,
+        },
+        Expr::Binary(BinOp::Eq | BinOp::Ne | BinOp::Equiv | BinOp::NotEquiv, a, b) => {
+            collection_cannot_fail(a) && collection_cannot_fail(b)
+        }
+        Expr::Binary(BinOp::And | BinOp::Or | BinOp::Xor | BinOp::Implies, a, b) => {
+            cannot_fail(a) && cannot_fail(b)
+        }
+        _ => false,
+    }
+}
+
+/// Whether evaluating `e` as a collection cannot fail at a focus whose
+/// type has the fields it reads ([`cannot_fail`]): one path step from the
+/// focus, a literal, or a test that cannot fail.
+fn collection_cannot_fail(e: &Expr) -> bool {
+    match e {
+        Expr::Member(None, name, _) => !name.starts_with(|c: char| c.is_ascii_uppercase()),
+        Expr::Shared(_, a) => collection_cannot_fail(a),
+        e => cannot_fail(e),
+    }
 }
 
 /// The left-most operand of `e`'s chain of logical operators whose value
@@ -178,12 +300,78 @@ fn is_lambda(name: &str, i: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{focus_fields, guard, reads_only_presence};
+    use super::{cannot_fail, focus_fields, guards, reads_only_presence};
     use crate::parser::parse;
 
-    /// The guard's text shape, its deciding value and its fields.
+    /// The first guard's deciding value and its fields.
     fn guard_of(text: &str) -> Option<(bool, Vec<String>)> {
-        guard(&parse(text).unwrap()).map(|g| (g.decides_when, g.fields))
+        guards(&parse(text).unwrap())
+            .into_iter()
+            .next()
+            .map(|g| (g.decides_when, g.fields))
+    }
+
+    /// Every guard's fields and the fields read before it.
+    fn all_guards(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+        guards(&parse(text).unwrap())
+            .into_iter()
+            .map(|g| (g.fields, g.before))
+            .collect()
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn later_or_operands_guard_after_operands_that_cannot_fail() {
+        // eld-17: the left side compares a field, which cannot fail.
+        assert_eq!(
+            all_guards("(code='Reference' or code = 'canonical') or targetProfile.empty()"),
+            [
+                (names(&["code"]), names(&[])),
+                (names(&["targetProfile"]), names(&["code"]))
+            ]
+        );
+        assert_eq!(
+            all_guards("a.exists() or b.empty().not() or c.empty() or d"),
+            [
+                (names(&["a"]), names(&[])),
+                (names(&["b"]), names(&["a"])),
+                (names(&["c"]), names(&["a", "b"])),
+                (names(&["d"]), names(&["a", "b", "c"]))
+            ]
+        );
+        // Operands that may fail stop the chain: several items for the
+        // singleton rule, a deeper path step, a function.
+        assert_eq!(all_guards("a or b.empty()"), [(names(&["a"]), names(&[]))]);
+        assert_eq!(
+            all_guards("a.b = 'x' or c.empty()"),
+            [(names(&["a"]), names(&[]))]
+        );
+        assert_eq!(
+            all_guards("a.startsWith('x') or c.empty()"),
+            [(names(&["a"]), names(&[]))]
+        );
+        assert_eq!(
+            all_guards("a.exists() and b.exists() or c.empty()").len(),
+            2,
+            "`and` of presence tests cannot fail"
+        );
+        assert!(all_guards("a.exists()").is_empty());
+    }
+
+    #[test]
+    fn what_cannot_fail() {
+        let safe = |text: &str| cannot_fail(&parse(text).unwrap());
+        assert!(safe("code = 'Reference' or code != 'x'"));
+        assert!(safe("(a.exists() and b.empty()).not() xor true"));
+        assert!(safe("a ~ b"));
+        assert!(!safe("a"), "several items fail the singleton rule");
+        assert!(!safe("a.b.exists()"));
+        assert!(!safe("Patient.exists()"));
+        assert!(!safe("a < 'x'"));
+        assert!(!safe("a.where(b).exists()"));
     }
 
     #[test]

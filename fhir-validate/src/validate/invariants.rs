@@ -48,22 +48,47 @@ pub(crate) struct AtType {
     fields: Option<u128>,
     /// The verdict at an instance whose `fields` are all empty.
     when_empty: OnceLock<Verdict>,
-    /// The fields the expression's guard reads ([`Expression::guard_fields`]),
-    /// as a mask like `fields`: where they are all empty, the guard gives
-    /// the same answer at every instance, kept in `guard_when_empty`.
-    /// Most instances fill some field an invariant reads but not the one
-    /// its guard reads (eld-5's `contentReference.empty() or ...` at an
-    /// ElementDefinition with a type), so the guard alone passes them.
-    guard: Option<u128>,
-    /// Whether the guard alone passes an instance whose guard fields are
-    /// all empty.
-    guard_when_empty: OnceLock<bool>,
+    /// The expression's guards ([`Expression::guards`]) as resolved in the
+    /// type: where a guard's fields are all empty, it gives the same answer
+    /// at every instance. Most instances fill some field an invariant reads
+    /// but not the ones its guards read (eld-5's `contentReference.empty()
+    /// or ...` at an ElementDefinition with a type; eld-17's
+    /// `targetProfile.empty()` at a type without target profiles), so a
+    /// guard alone passes them.
+    guards: Vec<TypeGuard>,
     /// For an expression that only tests whether fields are empty
     /// ([`Expression::reads_only_presence`]), the fields' mask and the
     /// verdict per pattern of present fields (bit `j` of the pattern for the
     /// `j`-th field of the mask): ext-1's `extension.exists() !=
     /// value.exists()` at every Extension takes one of four verdicts.
     by_presence: Option<(u128, Box<[OnceLock<Verdict>]>)>,
+}
+
+/// A guard of an invariant's expression at one type.
+#[derive(Debug)]
+struct TypeGuard {
+    /// Its position in [`Expression::guards`].
+    index: usize,
+    /// The fields it reads, as a mask of [`Element::present`] bits.
+    fields: u128,
+    /// Whether it alone passes an instance whose `fields` are all empty;
+    /// for a guard that only tests whether its fields are empty
+    /// ([`fhirpath::Guard::reads_only_presence`]), one answer per pattern of
+    /// present fields (bit `j` for the `j`-th field of the mask), as
+    /// [`AtType::by_presence`]: vsd-9's `code.exists()` passes every
+    /// ValueSet expansion entry with a code.
+    answers: Box<[OnceLock<bool>]>,
+}
+
+impl TypeGuard {
+    /// The cell of the guard's answer at an instance whose present fields
+    /// are `present`; `None` where the answer may differ between instances.
+    fn answer(&self, present: u128) -> Option<&OnceLock<bool>> {
+        match &*self.answers {
+            [when_empty] => (present & self.fields == 0).then_some(when_empty),
+            cells => cells.get(pattern(present, self.fields)),
+        }
+    }
 }
 
 /// The most fields a [`AtType::by_presence`] cache covers (64 verdicts).
@@ -76,8 +101,9 @@ enum Reuse<'l> {
     Nothing,
     /// The whole verdict: the fields the expression reads are all empty.
     Verdict(&'l OnceLock<Verdict>),
-    /// The guard's answer: the fields the guard reads are all empty.
-    Guard(&'l OnceLock<bool>),
+    /// A guard's answer (the guard's index in [`Expression::guards`]): the
+    /// fields the guard reads are all empty.
+    Guard(&'l OnceLock<bool>, usize),
 }
 
 /// The resources around an element: `%resource` (the resource the element
@@ -159,28 +185,29 @@ impl Invariants {
     /// [`Invariants::evaluated_at`] for the instances of type `info` (at
     /// its own path), with the fields each expression reads resolved in it.
     pub(crate) fn at_type(&self, info: &TypeInfo) -> Vec<AtType> {
-        self.evaluated_at(info.name)
-            .into_iter()
-            .map(|index| {
-                let (fields, guard, presence) = match self.expression(usize::from(self.canonical(index))) {
+        self.at_instances_of(info, &self.evaluated_at(info.name))
+    }
+
+    /// The invariants `list` (from [`Invariants::evaluated_at`]) as checked
+    /// at instances of type `info`, with the fields each expression reads
+    /// resolved in it: a type's own invariants, or those listed at a field
+    /// whose items are of that type (ext-1 at every `extension` field,
+    /// sdf-10 at every `StructureDefinition.snapshot.element`).
+    pub(crate) fn at_instances_of(&self, info: &TypeInfo, list: &[u16]) -> Vec<AtType> {
+        list.iter()
+            .map(|&index| {
+                let (fields, guards, presence) = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
                     Some(Ok(expr)) => {
                         let fields = expr.focus_fields().and_then(|names| field_mask(info, names));
                         let presence = fields.filter(|m| expr.reads_only_presence() && m.count_ones() <= MAX_PRESENCE_FIELDS);
-                        (fields, expr.guard_fields().and_then(|names| field_mask(info, names)), presence)
+                        (fields, type_guards(info, expr), presence)
                     }
-                    _ => (None, None, None),
+                    _ => (None, Vec::new(), None),
                 };
                 let by_presence =
                     presence.map(|mask| (mask, (0..1usize << mask.count_ones()).map(|_| OnceLock::new()).collect()));
-                AtType {
-                    index,
-                    fields,
-                    when_empty: OnceLock::new(),
-                    guard,
-                    guard_when_empty: OnceLock::new(),
-                    by_presence,
-                }
+                AtType { index, fields, when_empty: OnceLock::new(), guards, by_presence }
             })
             .collect()
     }
@@ -203,13 +230,13 @@ impl Invariants {
         let entries = list.iter().map(move |at| {
             let mut present = || *present.get_or_insert_with(|| el.present());
             let by_presence = at.by_presence.as_ref().and_then(|(mask, cells)| cells.get(pattern(present(), *mask)));
-            let mut all_empty = |mask: Option<u128>| mask.is_some_and(|mask| present() & mask == 0);
+            let all_empty = |present: u128, mask: Option<u128>| mask.is_some_and(|mask| present & mask == 0);
             let reuse = if let Some(cell) = by_presence {
                 Reuse::Verdict(cell)
-            } else if all_empty(at.fields) {
+            } else if all_empty(present(), at.fields) {
                 Reuse::Verdict(&at.when_empty)
-            } else if all_empty(at.guard) {
-                Reuse::Guard(&at.guard_when_empty)
+            } else if let Some((cell, g)) = open_guard(&at.guards, present()) {
+                Reuse::Guard(cell, g)
             } else {
                 Reuse::Nothing
             };
@@ -263,12 +290,12 @@ impl Invariants {
                         Reuse::Verdict(cell) => {
                             cell.get_or_init(|| self.evaluate(canonical, focus, scope)).clone()
                         }
-                        Reuse::Guard(cell)
-                            if *cell.get_or_init(|| self.guard_decides(canonical, focus, scope)) =>
+                        Reuse::Guard(cell, guard)
+                            if *cell.get_or_init(|| self.guard_decides(canonical, guard, focus, scope)) =>
                         {
                             Verdict::Pass
                         }
-                        Reuse::Guard(_) | Reuse::Nothing => self.evaluate(canonical, focus, scope),
+                        Reuse::Guard(..) | Reuse::Nothing => self.evaluate(canonical, focus, scope),
                     };
                     previous = Some((canonical, v.clone()));
                     v
@@ -282,16 +309,17 @@ impl Invariants {
         }
     }
 
-    /// Whether the guard of invariant `index` alone passes `focus`
-    /// ([`Expression::guard_decides`]).
+    /// Whether guard `guard` of invariant `index` alone passes `focus`
+    /// ([`fhirpath::Guard::decides`]).
     fn guard_decides<'a>(
         &self,
         index: u16,
+        guard: usize,
         focus: &Item<'a>,
         scope: Scope<'_, 'a>,
     ) -> bool {
         match self.expression(usize::from(index)) {
-            Some(Ok(expr)) => expr.guard_decides(scope.context(), focus.clone()),
+            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus.clone())),
             _ => false,
         }
     }
@@ -334,6 +362,33 @@ fn pattern(present: u128, mask: u128) -> usize {
         j += 1;
     }
     out
+}
+
+/// The guards of `expr` that can decide at instances of `info`: those
+/// whose earlier operands read only fields the type has (they cannot fail
+/// there), with their fields' masks.
+fn type_guards(info: &TypeInfo, expr: &Expression) -> Vec<TypeGuard> {
+    expr.guards()
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.requires().iter().all(|n| info.field_index(n).is_some()))
+        .filter_map(|(index, g)| {
+            let fields = field_mask(info, g.fields())?;
+            let cells = if g.reads_only_presence() && fields.count_ones() <= MAX_PRESENCE_FIELDS {
+                1usize << fields.count_ones()
+            } else {
+                1
+            };
+            Some(TypeGuard { index, fields, answers: (0..cells).map(|_| OnceLock::new()).collect() })
+        })
+        .collect()
+}
+
+/// The cell of the first guard whose answer at an instance with the
+/// present fields `present` is the same at every such instance and not
+/// known to leave the expression undecided, with the guard's index.
+fn open_guard(guards: &[TypeGuard], present: u128) -> Option<(&OnceLock<bool>, usize)> {
+    guards.iter().find_map(|g| g.answer(present).filter(|cell| cell.get() != Some(&false)).map(|cell| (cell, g.index)))
 }
 
 /// The [`Element::present`] bits of the fields `names` of `info` (a name the

@@ -87,6 +87,23 @@ impl<'v> Walk<'v> {
         self.report(found);
     }
 
+    /// Evaluates the invariants of field `fp` at its item `el` (as `focus`),
+    /// reusing verdicts between the field's items as at a type's own
+    /// invariants ([`FieldPlan::at_items`]); items of another type than the
+    /// first's (a choice, a resource field) are checked one by one.
+    fn item_invariants<'a>(&mut self, fp: &FieldPlan, el: &'a dyn Element, focus: &Item<'a>, scope: Scope<'_, 'a>) {
+        let Some(inv) = self.v.invariants.as_ref() else { return };
+        let info = el.type_info();
+        let (key, list) = fp.at_items.get_or_init(|| (plan::key(info), inv.at_instances_of(info, &fp.invariants)));
+        let mut found: Vec<Finding> = Vec::new();
+        if *key == plan::key(info) {
+            inv.check_at_type(list, el, focus, scope, |f| found.push(f));
+        } else {
+            inv.check(&fp.invariants, focus, scope, |f| found.push(f));
+        }
+        self.report(found);
+    }
+
     /// Reports the findings of invariants at the current path.
     fn report(&mut self, found: Vec<Finding>) {
         for (severity, code, text) in found {
@@ -160,7 +177,10 @@ impl<'v> Walk<'v> {
                         ItemRef::Primitive(p) => Item::from_ref(ItemRef::Primitive(*p), ty),
                         ItemRef::Text(t) => Item::from_ref(ItemRef::Text(t), ty),
                     };
-                    self.invariants(field_invariants, &focus, scope);
+                    match &item {
+                        ItemRef::Element(child) => self.item_invariants(fp, *child, &focus, scope),
+                        _ => self.invariants(field_invariants, &focus, scope),
+                    }
                 }
                 match item {
                     ItemRef::Primitive(prim) => {
