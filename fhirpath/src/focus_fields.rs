@@ -59,6 +59,129 @@ pub(crate) fn reads_only_presence(e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` reads its focus only through the values of the fields
+/// [`focus_fields`] lists (`min <= max.toInteger()`, `path.matches('...')`,
+/// `(isModifier.exists() and isModifier) implies isModifierReason.exists()`):
+/// each first path step from the focus is used only by functions and
+/// operators that read its items' values (or whether there are any), never
+/// navigated further or handed to a function that could look into the items
+/// (`extension`, `children()`, a criterion's `$this`). At a focus whose
+/// fields hold primitives, the result (or error) is then decided by the
+/// type and those fields' values, so a caller may keep one verdict per
+/// type and tuple of values.
+pub(crate) fn reads_only_values(e: &Expr) -> bool {
+    focus_fields(e).is_some() && values_only(e)
+}
+
+/// [`reads_only_values`] without the check that the expression reads
+/// nothing else: no sub-expression hands items of a focus field to
+/// anything but a value reader.
+fn values_only(e: &Expr) -> bool {
+    match e {
+        Expr::Member(Some(t), _, _) => !holds_field_items(t) && values_only(t),
+        Expr::Call(target, name, args) => {
+            let target_ok = match target {
+                Some(t) => (reads_values(name, args) || !holds_field_items(t)) && values_only(t),
+                None => true,
+            };
+            target_ok && args.iter().all(|a| !holds_field_items(a) && values_only(a))
+        }
+        Expr::Binary(op, a, b) => {
+            let operands_ok =
+                !matches!(op, BinOp::Union) || (!holds_field_items(a) && !holds_field_items(b));
+            operands_ok && values_only(a) && values_only(b)
+        }
+        Expr::Indexer(a, b) => !holds_field_items(a) && values_only(a) && values_only(b),
+        Expr::Negate(a) | Expr::Shared(_, a) => values_only(a),
+        Expr::Is(a, _) | Expr::As(a, _) => !holds_field_items(a) && values_only(a),
+        Expr::Empty
+        | Expr::Literal(_)
+        | Expr::Member(None, _, _)
+        | Expr::This
+        | Expr::Index
+        | Expr::Total
+        | Expr::Var(_) => true,
+    }
+}
+
+/// Whether the result of `e` may hold items of the focus's fields (rather
+/// than values computed from them).
+fn holds_field_items(e: &Expr) -> bool {
+    match e {
+        Expr::Member(None, _, _) => true,
+        Expr::Shared(_, a) => holds_field_items(a),
+        // Every other operator computes values of its own.
+        Expr::Binary(BinOp::Union, a, b) => holds_field_items(a) || holds_field_items(b),
+        Expr::Binary(..) => false,
+        Expr::Call(_, name, args) => !reads_values(name, args),
+        Expr::Literal(_) | Expr::Empty => false,
+        _ => true,
+    }
+}
+
+/// Whether function `name` reads only the values of its input items (or
+/// whether there are any) and returns values of its own.
+fn reads_values(name: &str, args: &[Expr]) -> bool {
+    match name {
+        "exists" => args.is_empty(),
+        "empty" | "count" | "not" | "hasValue" | "isDistinct" | "toInteger" | "toDecimal"
+        | "toString" | "toBoolean" | "convertsToInteger" | "convertsToDecimal"
+        | "convertsToString" | "convertsToBoolean" | "matches" | "matchesFull" | "startsWith"
+        | "endsWith" | "contains" | "length" | "upper" | "lower" | "substring" | "indexOf"
+        | "replace" | "replaceMatches" => true,
+        _ => false,
+    }
+}
+
+/// Whether `e` reads its focus only as a value: the focus (`$this`, or the
+/// input of a function without target) only compared, converted, tested
+/// or counted, never navigated (`extension`, `id`) or handed on, and
+/// nothing else that differs between evaluations (no `%resource`, no
+/// `%context`, no clock). eld-3's `empty() or ($this = '*') or (toInteger()
+/// >= 0)` at every `ElementDefinition.max`. At a primitive focus its result
+/// (or error) is then decided by the focus's type and value, so a caller
+/// may keep one verdict per type and value.
+pub(crate) fn reads_focus_only_as_value(e: &Expr) -> bool {
+    focus_value_only(e, On::Focus)
+}
+
+/// [`reads_focus_only_as_value`] of `e` evaluated `on` the focus or on the
+/// items of a collection (criteria).
+fn focus_value_only(e: &Expr, on: On) -> bool {
+    match e {
+        Expr::Empty | Expr::Literal(_) | Expr::Index | Expr::Total | Expr::This => true,
+        Expr::Member(None, _, _) => on == On::Items,
+        Expr::Member(Some(t), _, _) => !holds_field_items(t) && focus_value_only(t, on),
+        Expr::Var(name) => constant_variable(name),
+        Expr::Call(target, name, args) => {
+            if reads_context(name) || takes_type_name(name) {
+                return false;
+            }
+            let target_ok = match target {
+                None => on == On::Items || reads_values(name, args) || name == "iif",
+                Some(t) => {
+                    (reads_values(name, args) || !holds_field_items(t)) && focus_value_only(t, on)
+                }
+            };
+            target_ok
+                && args.iter().enumerate().all(|(i, a)| {
+                    let args_on = if is_lambda(name, i) { On::Items } else { on };
+                    !holds_field_items(a) && focus_value_only(a, args_on)
+                })
+        }
+        Expr::Binary(op, a, b) => {
+            let operands_ok =
+                !matches!(op, BinOp::Union) || (!holds_field_items(a) && !holds_field_items(b));
+            operands_ok && focus_value_only(a, on) && focus_value_only(b, on)
+        }
+        Expr::Indexer(a, b) => {
+            !holds_field_items(a) && focus_value_only(a, on) && focus_value_only(b, on)
+        }
+        Expr::Negate(a) | Expr::Shared(_, a) => focus_value_only(a, on),
+        Expr::Is(a, _) | Expr::As(a, _) => !holds_field_items(a) && focus_value_only(a, on),
+    }
+}
+
 /// A guard of an expression: a sub-expression, and the value of it that
 /// makes the whole expression true whatever the rest gives.
 #[derive(Clone, Debug)]
@@ -251,6 +374,9 @@ fn visit(e: &Expr, on: On, names: &mut Vec<String>) -> Option<()> {
                 return None;
             }
             match target {
+                // `iif` on the focus evaluates its arguments on the focus,
+                // as any operand (eld-2's `iif(max != '*', min <= ...)`).
+                None if on == On::Focus && name == "iif" => {}
                 // A function of the focus itself (`hasValue()`, `children()`).
                 None if on == On::Focus => return None,
                 None => {}
@@ -300,7 +426,10 @@ fn is_lambda(name: &str, i: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{cannot_fail, focus_fields, guards, reads_only_presence};
+    use super::{
+        cannot_fail, focus_fields, guards, reads_focus_only_as_value, reads_only_presence,
+        reads_only_values,
+    };
     use crate::parser::parse;
 
     /// The first guard's deciding value and its fields.
@@ -325,11 +454,13 @@ mod tests {
 
     #[test]
     fn later_or_operands_guard_after_operands_that_cannot_fail() {
-        // eld-17: the left side compares a field, which cannot fail.
+        // eld-17: the left side compares a field, which cannot fail (the
+        // parenthesised `or` is part of the chain).
         assert_eq!(
             all_guards("(code='Reference' or code = 'canonical') or targetProfile.empty()"),
             [
                 (names(&["code"]), names(&[])),
+                (names(&["code"]), names(&["code"])),
                 (names(&["targetProfile"]), names(&["code"]))
             ]
         );
@@ -372,6 +503,56 @@ mod tests {
         assert!(!safe("Patient.exists()"));
         assert!(!safe("a < 'x'"));
         assert!(!safe("a.where(b).exists()"));
+    }
+
+    #[test]
+    fn reads_of_the_focus_value_are_told_from_navigation() {
+        let only = |text: &str| reads_focus_only_as_value(&parse(text).unwrap());
+        assert!(only("empty() or ($this = '*') or (toInteger() >= 0)"));
+        assert!(only("matches('[a-z]+') and length() < 10 and $this != 'x'"));
+        assert!(only("iif(exists(), toInteger(), 0) > 1"));
+        assert!(only("(1 | 2).where($this > 1).exists()"));
+        assert!(!only("extension.exists()"));
+        assert!(!only("$this.id.exists()"));
+        assert!(!only("hasValue() and children().exists()"));
+        assert!(!only("iif(true, $this).extension.exists()"));
+        assert!(!only(
+            "($this | 'a').count() > 1 and ($this | 'a').first().id.exists()"
+        ));
+        assert!(!only("$this = %context"));
+        assert!(!only("$this = %resource.id"));
+        assert!(!only("$this is string"));
+        assert!(!only("$this < now()"));
+        assert!(!only("exists($this.extension.exists())"));
+    }
+
+    #[test]
+    fn reads_of_values_are_told_from_navigation() {
+        let only = |text: &str| reads_only_values(&parse(text).unwrap());
+        // eld-2, eld-18, eld-19.
+        assert!(only(
+            "min.empty() or max.empty() or (max = '*') or iif(max != '*', min <= max.toInteger())"
+        ));
+        assert!(only(
+            "(isModifier.exists() and isModifier) implies isModifierReason.exists()"
+        ));
+        assert!(only("path.matches('[a-z]+') and path.length() < 64"));
+        assert!(only("a + b > 2 and (a & 'x') = 'yx' and a in ('1' | '2')"));
+        // The items themselves, navigated or handed on.
+        assert!(!only("min.extension.exists()"));
+        assert!(!only("binding.valueSet.exists()"));
+        assert!(!only("type.select(code).isDistinct()"));
+        assert!(!only("a.where($this = 'x').exists()"));
+        assert!(!only("(a | b).extension.exists()"));
+        assert!(!only("a.first().id.exists()"));
+        assert!(!only("iif(a.exists(), a, b).extension.exists()"));
+        assert!(!only("a[0].id.exists()"));
+        assert!(!only("a.children().exists()"));
+        assert!(!only("(a is string)"));
+        // Anything else about the focus or the context.
+        assert!(!only("hasValue()"));
+        assert!(!only("a = %resource.b"));
+        assert!(!only("$this.a = 'x'"));
     }
 
     #[test]
@@ -447,6 +628,11 @@ mod tests {
         assert_eq!(fields("Patient.name.exists()"), None);
         assert_eq!(fields("(1 | 2).where(%context.a.exists())"), None);
         assert_eq!(fields("a.where(today() > b)"), None);
+        assert_eq!(
+            fields("a.empty() or iif(b != '*', a <= b.toInteger())"),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        assert_eq!(fields("iif($this.a.exists(), 1, 2)"), None);
         assert_eq!(
             fields("a.aggregate($this + $total, b)"),
             Some(vec!["a".to_owned(), "b".to_owned()])

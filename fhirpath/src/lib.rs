@@ -85,6 +85,8 @@ pub struct Expression {
     focus_fields: Option<Vec<String>>,
     guards: Vec<Guard>,
     reads_only_presence: bool,
+    reads_only_values: bool,
+    reads_focus_only_as_value: bool,
 }
 
 impl Expression {
@@ -97,6 +99,8 @@ impl Expression {
             focus_fields: focus_fields::focus_fields(&ast),
             guards: focus_fields::guards(&ast),
             reads_only_presence: focus_fields::reads_only_presence(&ast),
+            reads_only_values: focus_fields::reads_only_values(&ast),
+            reads_focus_only_as_value: focus_fields::reads_focus_only_as_value(&ast),
             ast,
         })
     }
@@ -118,6 +122,29 @@ impl Expression {
     /// evaluate it once per type and pattern of empty fields.
     pub fn reads_only_presence(&self) -> bool {
         self.reads_only_presence
+    }
+
+    /// Whether the expression reads its focus only through the values of
+    /// the fields [`Expression::focus_fields`] (`min <= max.toInteger()`,
+    /// `path.matches('...')`): the items of those fields are only compared,
+    /// converted, tested or counted, never navigated or handed to a function
+    /// that could look into them. Where those fields hold at most one
+    /// primitive each, its result is then the same at every element of a
+    /// type with the same values (and presence) in them, so a validator can
+    /// keep one verdict per type and tuple of values (eld-2's `min` and
+    /// `max` take a few pairs over thousands of ElementDefinitions).
+    pub fn reads_only_values(&self) -> bool {
+        self.reads_only_values
+    }
+
+    /// Whether the expression reads its focus only as a value (`empty() or
+    /// ($this = '*') or (toInteger() >= 0)`): compared, converted, tested or
+    /// counted, never navigated (`extension`, `id`) or handed on, and reads
+    /// nothing else that could differ between evaluations. At a primitive
+    /// focus its result is then the same at every focus of the same type
+    /// and value, so a validator can keep one verdict per type and value.
+    pub fn reads_focus_only_as_value(&self) -> bool {
+        self.reads_focus_only_as_value
     }
 
     /// The expression's guards: parts of it that alone can make it true

@@ -8,9 +8,11 @@
 
 use std::collections::HashMap;
 use std::cell::OnceCell;
-use std::sync::OnceLock;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use fhir_model::rt::{Element, TypeInfo};
+use fhir_model::rt::{Element, FieldKind, ItemRef, TypeInfo};
 use fhirpath::{Context, ErrorKind, Expression, Item};
 
 use super::issue::{IssueType, Severity};
@@ -56,12 +58,148 @@ pub(crate) struct AtType {
     /// `targetProfile.empty()` at a type without target profiles), so a
     /// guard alone passes them.
     guards: Vec<TypeGuard>,
+    /// For an expression that reads only the values of single primitive
+    /// fields ([`Expression::reads_only_values`]), its verdicts per tuple of
+    /// those values.
+    by_value: Option<ByValue>,
     /// For an expression that only tests whether fields are empty
     /// ([`Expression::reads_only_presence`]), the fields' mask and the
     /// verdict per pattern of present fields (bit `j` of the pattern for the
     /// `j`-th field of the mask): ext-1's `extension.exists() !=
     /// value.exists()` at every Extension takes one of four verdicts.
     by_presence: Option<(u128, Box<[OnceLock<Verdict>]>)>,
+}
+
+/// The verdicts of an invariant that reads only the values of some single
+/// primitive fields of its focus, per tuple of those values ([`value_key`]):
+/// eld-2 (`min`, `max`) and eld-18 (`isModifier`, `isModifierReason`) take
+/// a few tuples over tens of thousands of ElementDefinitions.
+#[derive(Debug)]
+struct ByValue {
+    /// The fields read, by index in the type, in field order.
+    fields: Vec<usize>,
+    verdicts: Mutex<HashMap<String, Verdict>>,
+    /// Lookups and hits so far: where values rarely repeat (eld-19's
+    /// `path`, unique per element in most snapshots), building and looking
+    /// up keys costs more than it saves, and the cache is given up.
+    lookups: AtomicU32,
+    hits: AtomicU32,
+}
+
+/// How many lookups a [`ByValue`] cache gets before its hit rate is judged.
+const VALUE_TRIAL: u32 = 512;
+
+/// The most verdicts a [`ByValue`] cache keeps.
+const MAX_VALUE_VERDICTS: usize = 4096;
+
+impl ByValue {
+    fn new(fields: Vec<usize>) -> Self {
+        ByValue { fields, verdicts: Mutex::new(HashMap::new()), lookups: AtomicU32::new(0), hits: AtomicU32::new(0) }
+    }
+
+    /// Whether the cache is still worth consulting: after its trial, only
+    /// when at least half the lookups found a verdict.
+    fn worth_it(&self) -> bool {
+        let lookups = self.lookups.load(Ordering::Relaxed);
+        lookups < VALUE_TRIAL || self.hits.load(Ordering::Relaxed) * 2 >= lookups
+    }
+
+    /// The verdict kept for `key`, counting the lookup.
+    fn get(&self, key: &str) -> Option<Verdict> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let found = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: String, verdict: Verdict) {
+        let mut verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        if verdicts.len() < MAX_VALUE_VERDICTS {
+            verdicts.insert(key, verdict);
+        }
+    }
+}
+
+/// The invariants listed at a field of primitives, each with a verdict
+/// cache per value of the focus when its expression reads the focus only as
+/// a value ([`Expression::reads_focus_only_as_value`]): eld-3 at every
+/// `ElementDefinition.max` sees a handful of values.
+#[derive(Debug)]
+pub(crate) struct ValueVerdicts(Vec<(u16, Option<ByValue>)>);
+
+impl ValueVerdicts {
+    /// Whether any of the invariants keeps verdicts per value.
+    pub(crate) fn any_cache(&self) -> bool {
+        self.0.iter().any(|(_, cache)| cache.is_some())
+    }
+}
+
+/// A primitive item of variant `variant` as the key of its verdicts: the
+/// variant (its type), then `1` without a value, or `2`, the value's length
+/// and its text.
+pub(crate) fn primitive_key(variant: usize, item: &ItemRef<'_>) -> Option<String> {
+    let mut key = String::new();
+    let _ = write!(key, "{variant}/");
+    match item {
+        ItemRef::Primitive(p) => match p.lexical() {
+            None => key.push('1'),
+            Some(text) => {
+                let _ = write!(key, "2{}:{text}", text.len());
+            }
+        },
+        ItemRef::Text(text) => {
+            let _ = write!(key, "2{}:{text}", text.len());
+        }
+        ItemRef::Element(_) => return None,
+    }
+    Some(key)
+}
+
+/// The values of fields `fields` of `el` as one key: per field, `0` when
+/// empty, `1` for a primitive without a value (extensions only), `2` and
+/// the value's length and text otherwise. `None` when a field holds
+/// anything else (the caller then evaluates).
+fn value_key(el: &dyn Element, fields: &[usize]) -> Option<String> {
+    let mut key = String::new();
+    for &i in fields {
+        let Some(slot) = el.field(i) else {
+            key.push('0');
+            continue;
+        };
+        match (slot.len(), slot.get(0)) {
+            (0, _) => key.push('0'),
+            (1, Some((_, ItemRef::Primitive(p)))) => match p.lexical() {
+                None => key.push('1'),
+                Some(text) => {
+                    let _ = write!(key, "2{}:{text}", text.len());
+                }
+            },
+            (1, Some((_, ItemRef::Text(text)))) => {
+                let _ = write!(key, "2{}:{text}", text.len());
+            }
+            _ => return None,
+        }
+    }
+    Some(key)
+}
+
+/// The fields `names` of `info` by index, when each the type has is a
+/// single primitive (one type, at most one item); `None` otherwise. A name
+/// the type lacks reads nothing, at any instance.
+fn single_primitive_fields(info: &TypeInfo, names: &[String]) -> Option<Vec<usize>> {
+    let mut fields: Vec<usize> = Vec::new();
+    for name in names {
+        let Some(i) = info.field_index(name) else { continue };
+        let f = info.fields.get(i)?;
+        if f.kind != FieldKind::Primitive || f.types.len() != 1 || f.max != 1 {
+            return None;
+        }
+        fields.push(i);
+    }
+    fields.sort_unstable();
+    Some(fields)
 }
 
 /// A guard of an invariant's expression at one type.
@@ -96,11 +234,12 @@ const MAX_PRESENCE_FIELDS: u32 = 6;
 
 /// What an invariant's check at one instance may reuse from another
 /// instance of the same type.
-#[derive(Clone, Copy)]
 enum Reuse<'l> {
     Nothing,
     /// The whole verdict: the fields the expression reads are all empty.
     Verdict(&'l OnceLock<Verdict>),
+    /// The verdict kept for the instance's values of the fields read.
+    Value(&'l ByValue, String),
     /// A guard's answer (the guard's index in [`Expression::guards`]): the
     /// fields the guard reads are all empty.
     Guard(&'l OnceLock<bool>, usize),
@@ -196,18 +335,23 @@ impl Invariants {
     pub(crate) fn at_instances_of(&self, info: &TypeInfo, list: &[u16]) -> Vec<AtType> {
         list.iter()
             .map(|&index| {
-                let (fields, guards, presence) = match self.expression(usize::from(self.canonical(index))) {
+                let (fields, guards, presence, by_value) = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
                     Some(Ok(expr)) => {
                         let fields = expr.focus_fields().and_then(|names| field_mask(info, names));
                         let presence = fields.filter(|m| expr.reads_only_presence() && m.count_ones() <= MAX_PRESENCE_FIELDS);
-                        (fields, type_guards(info, expr), presence)
+                        let by_value = expr
+                            .focus_fields()
+                            .filter(|_| presence.is_none() && expr.reads_only_values())
+                            .and_then(|names| single_primitive_fields(info, names))
+                            .map(ByValue::new);
+                        (fields, type_guards(info, expr), presence, by_value)
                     }
-                    _ => (None, Vec::new(), None),
+                    _ => (None, Vec::new(), None, None),
                 };
                 let by_presence =
                     presence.map(|mask| (mask, (0..1usize << mask.count_ones()).map(|_| OnceLock::new()).collect()));
-                AtType { index, fields, when_empty: OnceLock::new(), guards, by_presence }
+                AtType { index, fields, when_empty: OnceLock::new(), guards, by_value, by_presence }
             })
             .collect()
     }
@@ -237,10 +381,54 @@ impl Invariants {
                 Reuse::Verdict(&at.when_empty)
             } else if let Some((cell, g)) = open_guard(&at.guards, present()) {
                 Reuse::Guard(cell, g)
+            } else if let Some((cache, key)) = at
+                .by_value
+                .as_ref()
+                .filter(|cache| cache.worth_it())
+                .and_then(|cache| Some((cache, value_key(el, &cache.fields)?)))
+            {
+                Reuse::Value(cache, key)
             } else {
                 Reuse::Nothing
             };
             (at.index, reuse)
+        });
+        self.check_entries(entries, focus, scope, report);
+    }
+
+    /// The invariants `list` with a verdict cache for each that reads its
+    /// focus only as a value.
+    pub(crate) fn by_focus_value(&self, list: &[u16]) -> ValueVerdicts {
+        ValueVerdicts(
+            list.iter()
+                .map(|&index| {
+                    let cache = match self.expression(usize::from(self.canonical(index))) {
+                        Some(Ok(expr)) if expr.reads_focus_only_as_value() => Some(ByValue::new(Vec::new())),
+                        _ => None,
+                    };
+                    (index, cache)
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Invariants::check`] of the invariants of `list` at a primitive
+    /// `focus` whose [`primitive_key`] is `key`, taking the verdicts kept
+    /// for that key where there is a cache.
+    pub(crate) fn check_by_value<'a>(
+        &self,
+        list: &ValueVerdicts,
+        key: &str,
+        focus: &Item<'a>,
+        scope: Scope<'_, 'a>,
+        report: impl FnMut(Finding),
+    ) {
+        let entries = list.0.iter().map(|(index, cache)| {
+            let reuse = match cache.as_ref().filter(|c| c.worth_it()) {
+                Some(c) => Reuse::Value(c, key.to_owned()),
+                None => Reuse::Nothing,
+            };
+            (*index, reuse)
         });
         self.check_entries(entries, focus, scope, report);
     }
@@ -283,8 +471,8 @@ impl Invariants {
         for (i, reuse) in entries {
             let Some(inv) = self.tables.invariants.get(usize::from(i)) else { continue };
             let canonical = self.canonical(i);
-            let verdict = match (&previous, reuse) {
-                (Some((c, v)), _) if *c == canonical => v.clone(),
+            let verdict = match &previous {
+                Some((c, v)) if *c == canonical => v.clone(),
                 _ => {
                     let v = match reuse {
                         Reuse::Verdict(cell) => {
@@ -295,6 +483,14 @@ impl Invariants {
                         {
                             Verdict::Pass
                         }
+                        Reuse::Value(cache, key) => match cache.get(&key) {
+                            Some(v) => v,
+                            None => {
+                                let v = self.evaluate(canonical, focus, scope);
+                                cache.put(key, v.clone());
+                                v
+                            }
+                        },
                         Reuse::Guard(..) | Reuse::Nothing => self.evaluate(canonical, focus, scope),
                     };
                     previous = Some((canonical, v.clone()));
