@@ -649,6 +649,31 @@ pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) ->
     out
 }
 
+/// Whether no two items are equal (`isDistinct()`), as [`distinct`] tells
+/// them apart: strings by their text, other items by `=`, a string never
+/// equal to another kind of item.
+///
+/// Most collections it sees are small (eld-13's type codes and eld-14's
+/// constraint keys at every ElementDefinition, one to three items): those
+/// are compared pairwise, without the lists and the set [`distinct`] builds.
+pub(crate) fn is_distinct(items: &[Item<'_>]) -> bool {
+    const PAIRWISE: usize = 8;
+    if items.len() > PAIRWISE {
+        return distinct(items.iter()).len() == items.len();
+    }
+    items.iter().enumerate().all(|(i, item)| {
+        let text = item.string_text();
+        items
+            .iter()
+            .take(i)
+            .all(|earlier| match (&text, earlier.string_text()) {
+                (Some(a), Some(b)) => *a != b,
+                (None, None) => equals(earlier, item) != Some(true),
+                _ => true,
+            })
+    })
+}
+
 /// The single item of a collection; an error for more than one.
 pub(crate) fn singleton<'b, 'a>(v: &'b [Item<'a>]) -> Result<Option<&'b Item<'a>>, Error> {
     match v {
@@ -699,4 +724,53 @@ pub(crate) fn now() -> Temporal {
         tz: Some(0),
     };
     epoch.add(Dec::new(i128::from(ms), 3), "s").unwrap_or(epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{distinct, is_distinct};
+    use crate::decimal::Dec;
+    use crate::item::Item;
+    use crate::value::Value;
+
+    /// Item `k` of a small alphabet with equal pairs across kinds: strings,
+    /// integers, and decimals equal to some of the integers (`1 = 1.0`).
+    fn item(k: u64) -> Item<'static> {
+        match k % 7 {
+            0 | 1 => Item::string(["a", "b", "1"][(k / 7 % 3) as usize]),
+            2 | 3 => Item::value(Value::Integer((k / 7 % 3) as i64)),
+            4 => Item::value(Value::Decimal(Dec::from_int((k / 7 % 2) as i64))),
+            5 => Item::boolean(k / 7 % 2 == 0),
+            _ => Item::string("a"),
+        }
+    }
+
+    #[test]
+    fn is_distinct_agrees_with_distinct() {
+        // A fixed pseudo-random sequence of collections of 0 to 12 items,
+        // both sides of the pairwise limit.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..5_000 {
+            let n = (next() % 13) as usize;
+            let items: Vec<Item<'static>> = (0..n).map(|_| item(next() % 42)).collect();
+            let expected = distinct(items.iter()).len() == items.len();
+            assert_eq!(is_distinct(&items), expected, "{items:?}");
+            if expected {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        assert!(
+            yes > 500 && no > 500,
+            "both answers exercised: {yes} / {no}"
+        );
+    }
 }

@@ -73,6 +73,7 @@ mod value;
 
 pub use error::{Error, ErrorKind};
 pub use eval::Context;
+pub use focus_fields::Guard;
 pub use item::Item;
 pub use parser::MAX_DEPTH;
 
@@ -82,8 +83,10 @@ pub struct Expression {
     source: String,
     ast: ast::Expr,
     focus_fields: Option<Vec<String>>,
-    guard: Option<focus_fields::Guard>,
+    guards: Vec<Guard>,
     reads_only_presence: bool,
+    reads_only_values: bool,
+    reads_focus_only_as_value: bool,
 }
 
 impl Expression {
@@ -94,8 +97,10 @@ impl Expression {
         Ok(Expression {
             source: text.to_owned(),
             focus_fields: focus_fields::focus_fields(&ast),
-            guard: focus_fields::guard(&ast),
+            guards: focus_fields::guards(&ast),
             reads_only_presence: focus_fields::reads_only_presence(&ast),
+            reads_only_values: focus_fields::reads_only_values(&ast),
+            reads_focus_only_as_value: focus_fields::reads_focus_only_as_value(&ast),
             ast,
         })
     }
@@ -119,26 +124,41 @@ impl Expression {
         self.reads_only_presence
     }
 
-    /// The fields of the focus read by the expression's guard: the part
-    /// evaluated first that alone can make it true (`binding.empty()` in
-    /// `binding.empty() or ...`, `a.exists()` in `a.exists() implies b`),
-    /// when that part reads only fields of the focus, as for
-    /// [`Expression::focus_fields`]. At elements whose guard fields are all
-    /// empty, [`Expression::guard_decides`] gives the same answer at every
-    /// element of the type, so a validator can ask it once per type and
-    /// skip the evaluation where it says the expression is true.
-    pub fn guard_fields(&self) -> Option<&[String]> {
-        self.guard.as_ref().map(|g| g.fields.as_slice())
+    /// Whether the expression reads its focus only through the values of
+    /// the fields [`Expression::focus_fields`] (`min <= max.toInteger()`,
+    /// `path.matches('...')`): the items of those fields are only compared,
+    /// converted, tested or counted, never navigated or handed to a function
+    /// that could look into them. Where those fields hold at most one
+    /// primitive each, its result is then the same at every element of a
+    /// type with the same values (and presence) in them, so a validator can
+    /// keep one verdict per type and tuple of values (eld-2's `min` and
+    /// `max` take a few pairs over thousands of ElementDefinitions).
+    pub fn reads_only_values(&self) -> bool {
+        self.reads_only_values
     }
 
-    /// Whether the guard ([`Expression::guard_fields`]) alone makes the
-    /// expression true at `focus`, so that [`Expression::evaluate_boolean`]
-    /// would give `Some(true)`; false when there is no guard, when it does
-    /// not decide, or when it fails (the full evaluation then reports it).
-    pub fn guard_decides<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> bool {
-        let Some(g) = &self.guard else { return false };
-        let input = std::slice::from_ref(&focus);
-        matches!(eval::Env::new(ctx, input).eval_bool(&g.expr, input), Ok(Some(v)) if v == g.decides_when)
+    /// Whether the expression reads its focus only as a value (`empty() or
+    /// ($this = '*') or (toInteger() >= 0)`): compared, converted, tested or
+    /// counted, never navigated (`extension`, `id`) or handed on, and reads
+    /// nothing else that could differ between evaluations. At a primitive
+    /// focus its result is then the same at every focus of the same type
+    /// and value, so a validator can keep one verdict per type and value.
+    pub fn reads_focus_only_as_value(&self) -> bool {
+        self.reads_focus_only_as_value
+    }
+
+    /// The expression's guards: parts of it that alone can make it true
+    /// (`binding.empty()` in `binding.empty() or ...`, `a.exists()` in
+    /// `a.exists() implies b`, `targetProfile.empty()` in `(code =
+    /// 'Reference' or code = 'canonical') or targetProfile.empty()`), each
+    /// reading only fields of the focus, as for [`Expression::focus_fields`].
+    /// At elements whose guard fields ([`Guard::fields`]) are all empty, and
+    /// whose type has the fields of [`Guard::requires`], [`Guard::decides`]
+    /// gives the same answer at every element of the type, so a validator
+    /// can ask it once per type and skip the evaluation where it says the
+    /// expression is true.
+    pub fn guards(&self) -> &[Guard] {
+        &self.guards
     }
 
     /// The text the expression was parsed from.

@@ -8,9 +8,10 @@
 
 use std::collections::HashMap;
 use std::cell::OnceCell;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use fhir_model::rt::{Element, TypeInfo};
+use fhir_model::rt::{Element, FieldKind, ItemRef, TypeInfo};
 use fhirpath::{Context, ErrorKind, Expression, Item};
 
 use super::issue::{IssueType, Severity};
@@ -48,16 +49,18 @@ pub(crate) struct AtType {
     fields: Option<u128>,
     /// The verdict at an instance whose `fields` are all empty.
     when_empty: OnceLock<Verdict>,
-    /// The fields the expression's guard reads ([`Expression::guard_fields`]),
-    /// as a mask like `fields`: where they are all empty, the guard gives
-    /// the same answer at every instance, kept in `guard_when_empty`.
-    /// Most instances fill some field an invariant reads but not the one
-    /// its guard reads (eld-5's `contentReference.empty() or ...` at an
-    /// ElementDefinition with a type), so the guard alone passes them.
-    guard: Option<u128>,
-    /// Whether the guard alone passes an instance whose guard fields are
-    /// all empty.
-    guard_when_empty: OnceLock<bool>,
+    /// The expression's guards ([`Expression::guards`]) as resolved in the
+    /// type: where a guard's fields are all empty, it gives the same answer
+    /// at every instance. Most instances fill some field an invariant reads
+    /// but not the ones its guards read (eld-5's `contentReference.empty()
+    /// or ...` at an ElementDefinition with a type; eld-17's
+    /// `targetProfile.empty()` at a type without target profiles), so a
+    /// guard alone passes them.
+    guards: Vec<TypeGuard>,
+    /// For an expression that reads only the values of single primitive
+    /// fields ([`Expression::reads_only_values`]), its verdicts per tuple of
+    /// those values.
+    by_value: Option<ByValue>,
     /// For an expression that only tests whether fields are empty
     /// ([`Expression::reads_only_presence`]), the fields' mask and the
     /// verdict per pattern of present fields (bit `j` of the pattern for the
@@ -66,18 +69,189 @@ pub(crate) struct AtType {
     by_presence: Option<(u128, Box<[OnceLock<Verdict>]>)>,
 }
 
+/// The verdicts of an invariant that reads only the values of some single
+/// primitive fields of its focus, per tuple of those values ([`value_key`]):
+/// eld-2 (`min`, `max`) and eld-18 (`isModifier`, `isModifierReason`) take
+/// a few tuples over tens of thousands of ElementDefinitions.
+#[derive(Debug)]
+struct ByValue {
+    /// The fields read, by index in the type, in field order.
+    fields: Vec<usize>,
+    verdicts: Mutex<HashMap<String, Verdict>>,
+    /// Lookups and hits so far: where values rarely repeat (eld-19's
+    /// `path`, unique per element in most snapshots), building and looking
+    /// up keys costs more than it saves, and the cache is given up.
+    lookups: AtomicU32,
+    hits: AtomicU32,
+}
+
+/// How many lookups a [`ByValue`] cache gets before its hit rate is judged.
+const VALUE_TRIAL: u32 = 512;
+
+/// The most verdicts a [`ByValue`] cache keeps.
+const MAX_VALUE_VERDICTS: usize = 4096;
+
+impl ByValue {
+    fn new(fields: Vec<usize>) -> Self {
+        ByValue { fields, verdicts: Mutex::new(HashMap::new()), lookups: AtomicU32::new(0), hits: AtomicU32::new(0) }
+    }
+
+    /// Whether the cache is still worth consulting: after its trial, only
+    /// when at least half the lookups found a verdict.
+    fn worth_it(&self) -> bool {
+        let lookups = self.lookups.load(Ordering::Relaxed);
+        lookups < VALUE_TRIAL || self.hits.load(Ordering::Relaxed) * 2 >= lookups
+    }
+
+    /// The verdict kept for `key`, counting the lookup.
+    fn get(&self, key: &str) -> Option<Verdict> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let found = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: String, verdict: Verdict) {
+        let mut verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        if verdicts.len() < MAX_VALUE_VERDICTS {
+            verdicts.insert(key, verdict);
+        }
+    }
+}
+
+/// The invariants listed at a field of primitives, each with a verdict
+/// cache per value of the focus when its expression reads the focus only as
+/// a value ([`Expression::reads_focus_only_as_value`]): eld-3 at every
+/// `ElementDefinition.max` sees a handful of values.
+#[derive(Debug)]
+pub(crate) struct ValueVerdicts(Vec<(u16, Option<ByValue>)>);
+
+impl ValueVerdicts {
+    /// Whether any of the invariants keeps verdicts per value.
+    pub(crate) fn any_cache(&self) -> bool {
+        self.0.iter().any(|(_, cache)| cache.is_some())
+    }
+}
+
+/// A primitive item of variant `variant` as the key of its verdicts: the
+/// variant (its type), then `1` without a value, or `2`, the value's length
+/// and its text.
+pub(crate) fn primitive_key(variant: usize, item: &ItemRef<'_>) -> Option<String> {
+    let mut key = String::new();
+    push_decimal(&mut key, variant);
+    key.push('/');
+    match item {
+        ItemRef::Primitive(p) => match p.lexical() {
+            None => key.push('1'),
+            Some(text) => push_value(&mut key, &text),
+        },
+        ItemRef::Text(text) => push_value(&mut key, text),
+        ItemRef::Element(_) => return None,
+    }
+    Some(key)
+}
+
+/// The values of fields `fields` of `el` as one key: per field, `0` when
+/// empty, `1` for a primitive without a value (extensions only), `2` and
+/// the value's length and text otherwise. `None` when a field holds
+/// anything else (the caller then evaluates).
+fn value_key(el: &dyn Element, fields: &[usize]) -> Option<String> {
+    let mut key = String::new();
+    for &i in fields {
+        let Some(slot) = el.field(i) else {
+            key.push('0');
+            continue;
+        };
+        match (slot.len(), slot.get(0)) {
+            (0, _) => key.push('0'),
+            (1, Some((_, ItemRef::Primitive(p)))) => match p.lexical() {
+                None => key.push('1'),
+                Some(text) => push_value(&mut key, &text),
+            },
+            (1, Some((_, ItemRef::Text(text)))) => push_value(&mut key, text),
+            _ => return None,
+        }
+    }
+    Some(key)
+}
+
+/// Appends a value to a key: `2`, its length in bytes, `:`, its text.
+fn push_value(key: &mut String, text: &str) {
+    key.push('2');
+    push_decimal(key, text.len());
+    key.push(':');
+    key.push_str(text);
+}
+
+/// Appends `n` in decimal, without the formatting machinery (`write!` cost
+/// over half of the key's 1,260 instructions at eld-2).
+fn push_decimal(key: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(key, n / 10);
+    }
+    key.push(char::from(b'0' + u8::try_from(n % 10).unwrap_or(0)));
+}
+
+/// The fields `names` of `info` by index, when each the type has is a
+/// single primitive (one type, at most one item); `None` otherwise. A name
+/// the type lacks reads nothing, at any instance.
+fn single_primitive_fields(info: &TypeInfo, names: &[String]) -> Option<Vec<usize>> {
+    let mut fields: Vec<usize> = Vec::new();
+    for name in names {
+        let Some(i) = info.field_index(name) else { continue };
+        let f = info.fields.get(i)?;
+        if f.kind != FieldKind::Primitive || f.types.len() != 1 || f.max != 1 {
+            return None;
+        }
+        fields.push(i);
+    }
+    fields.sort_unstable();
+    Some(fields)
+}
+
+/// A guard of an invariant's expression at one type.
+#[derive(Debug)]
+struct TypeGuard {
+    /// Its position in [`Expression::guards`].
+    index: usize,
+    /// The fields it reads, as a mask of [`Element::present`] bits.
+    fields: u128,
+    /// Whether it alone passes an instance whose `fields` are all empty;
+    /// for a guard that only tests whether its fields are empty
+    /// ([`fhirpath::Guard::reads_only_presence`]), one answer per pattern of
+    /// present fields (bit `j` for the `j`-th field of the mask), as
+    /// [`AtType::by_presence`]: vsd-9's `code.exists()` passes every
+    /// ValueSet expansion entry with a code.
+    answers: Box<[OnceLock<bool>]>,
+}
+
+impl TypeGuard {
+    /// The cell of the guard's answer at an instance whose present fields
+    /// are `present`; `None` where the answer may differ between instances.
+    fn answer(&self, present: u128) -> Option<&OnceLock<bool>> {
+        match &*self.answers {
+            [when_empty] => (present & self.fields == 0).then_some(when_empty),
+            cells => cells.get(pattern(present, self.fields)),
+        }
+    }
+}
+
 /// The most fields a [`AtType::by_presence`] cache covers (64 verdicts).
 const MAX_PRESENCE_FIELDS: u32 = 6;
 
 /// What an invariant's check at one instance may reuse from another
 /// instance of the same type.
-#[derive(Clone, Copy)]
 enum Reuse<'l> {
     Nothing,
     /// The whole verdict: the fields the expression reads are all empty.
     Verdict(&'l OnceLock<Verdict>),
-    /// The guard's answer: the fields the guard reads are all empty.
-    Guard(&'l OnceLock<bool>),
+    /// The verdict kept for the instance's values of the fields read.
+    Value(&'l ByValue, String),
+    /// A guard's answer (the guard's index in [`Expression::guards`]): the
+    /// fields the guard reads are all empty.
+    Guard(&'l OnceLock<bool>, usize),
 }
 
 /// The resources around an element: `%resource` (the resource the element
@@ -159,28 +333,34 @@ impl Invariants {
     /// [`Invariants::evaluated_at`] for the instances of type `info` (at
     /// its own path), with the fields each expression reads resolved in it.
     pub(crate) fn at_type(&self, info: &TypeInfo) -> Vec<AtType> {
-        self.evaluated_at(info.name)
-            .into_iter()
-            .map(|index| {
-                let (fields, guard, presence) = match self.expression(usize::from(self.canonical(index))) {
+        self.at_instances_of(info, &self.evaluated_at(info.name))
+    }
+
+    /// The invariants `list` (from [`Invariants::evaluated_at`]) as checked
+    /// at instances of type `info`, with the fields each expression reads
+    /// resolved in it: a type's own invariants, or those listed at a field
+    /// whose items are of that type (ext-1 at every `extension` field,
+    /// sdf-10 at every `StructureDefinition.snapshot.element`).
+    pub(crate) fn at_instances_of(&self, info: &TypeInfo, list: &[u16]) -> Vec<AtType> {
+        list.iter()
+            .map(|&index| {
+                let (fields, guards, presence, by_value) = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
                     Some(Ok(expr)) => {
                         let fields = expr.focus_fields().and_then(|names| field_mask(info, names));
                         let presence = fields.filter(|m| expr.reads_only_presence() && m.count_ones() <= MAX_PRESENCE_FIELDS);
-                        (fields, expr.guard_fields().and_then(|names| field_mask(info, names)), presence)
+                        let by_value = expr
+                            .focus_fields()
+                            .filter(|_| presence.is_none() && expr.reads_only_values())
+                            .and_then(|names| single_primitive_fields(info, names))
+                            .map(ByValue::new);
+                        (fields, type_guards(info, expr), presence, by_value)
                     }
-                    _ => (None, None, None),
+                    _ => (None, Vec::new(), None, None),
                 };
                 let by_presence =
                     presence.map(|mask| (mask, (0..1usize << mask.count_ones()).map(|_| OnceLock::new()).collect()));
-                AtType {
-                    index,
-                    fields,
-                    when_empty: OnceLock::new(),
-                    guard,
-                    guard_when_empty: OnceLock::new(),
-                    by_presence,
-                }
+                AtType { index, fields, when_empty: OnceLock::new(), guards, by_value, by_presence }
             })
             .collect()
     }
@@ -203,17 +383,61 @@ impl Invariants {
         let entries = list.iter().map(move |at| {
             let mut present = || *present.get_or_insert_with(|| el.present());
             let by_presence = at.by_presence.as_ref().and_then(|(mask, cells)| cells.get(pattern(present(), *mask)));
-            let mut all_empty = |mask: Option<u128>| mask.is_some_and(|mask| present() & mask == 0);
+            let all_empty = |present: u128, mask: Option<u128>| mask.is_some_and(|mask| present & mask == 0);
             let reuse = if let Some(cell) = by_presence {
                 Reuse::Verdict(cell)
-            } else if all_empty(at.fields) {
+            } else if all_empty(present(), at.fields) {
                 Reuse::Verdict(&at.when_empty)
-            } else if all_empty(at.guard) {
-                Reuse::Guard(&at.guard_when_empty)
+            } else if let Some((cell, g)) = open_guard(&at.guards, present()) {
+                Reuse::Guard(cell, g)
+            } else if let Some((cache, key)) = at
+                .by_value
+                .as_ref()
+                .filter(|cache| cache.worth_it())
+                .and_then(|cache| Some((cache, value_key(el, &cache.fields)?)))
+            {
+                Reuse::Value(cache, key)
             } else {
                 Reuse::Nothing
             };
             (at.index, reuse)
+        });
+        self.check_entries(entries, focus, scope, report);
+    }
+
+    /// The invariants `list` with a verdict cache for each that reads its
+    /// focus only as a value.
+    pub(crate) fn by_focus_value(&self, list: &[u16]) -> ValueVerdicts {
+        ValueVerdicts(
+            list.iter()
+                .map(|&index| {
+                    let cache = match self.expression(usize::from(self.canonical(index))) {
+                        Some(Ok(expr)) if expr.reads_focus_only_as_value() => Some(ByValue::new(Vec::new())),
+                        _ => None,
+                    };
+                    (index, cache)
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Invariants::check`] of the invariants of `list` at a primitive
+    /// `focus` whose [`primitive_key`] is `key`, taking the verdicts kept
+    /// for that key where there is a cache.
+    pub(crate) fn check_by_value<'a>(
+        &self,
+        list: &ValueVerdicts,
+        key: &str,
+        focus: &Item<'a>,
+        scope: Scope<'_, 'a>,
+        report: impl FnMut(Finding),
+    ) {
+        let entries = list.0.iter().map(|(index, cache)| {
+            let reuse = match cache.as_ref().filter(|c| c.worth_it()) {
+                Some(c) => Reuse::Value(c, key.to_owned()),
+                None => Reuse::Nothing,
+            };
+            (*index, reuse)
         });
         self.check_entries(entries, focus, scope, report);
     }
@@ -256,19 +480,27 @@ impl Invariants {
         for (i, reuse) in entries {
             let Some(inv) = self.tables.invariants.get(usize::from(i)) else { continue };
             let canonical = self.canonical(i);
-            let verdict = match (&previous, reuse) {
-                (Some((c, v)), _) if *c == canonical => v.clone(),
+            let verdict = match &previous {
+                Some((c, v)) if *c == canonical => v.clone(),
                 _ => {
                     let v = match reuse {
                         Reuse::Verdict(cell) => {
                             cell.get_or_init(|| self.evaluate(canonical, focus, scope)).clone()
                         }
-                        Reuse::Guard(cell)
-                            if *cell.get_or_init(|| self.guard_decides(canonical, focus, scope)) =>
+                        Reuse::Guard(cell, guard)
+                            if *cell.get_or_init(|| self.guard_decides(canonical, guard, focus, scope)) =>
                         {
                             Verdict::Pass
                         }
-                        Reuse::Guard(_) | Reuse::Nothing => self.evaluate(canonical, focus, scope),
+                        Reuse::Value(cache, key) => match cache.get(&key) {
+                            Some(v) => v,
+                            None => {
+                                let v = self.evaluate(canonical, focus, scope);
+                                cache.put(key, v.clone());
+                                v
+                            }
+                        },
+                        Reuse::Guard(..) | Reuse::Nothing => self.evaluate(canonical, focus, scope),
                     };
                     previous = Some((canonical, v.clone()));
                     v
@@ -282,16 +514,17 @@ impl Invariants {
         }
     }
 
-    /// Whether the guard of invariant `index` alone passes `focus`
-    /// ([`Expression::guard_decides`]).
+    /// Whether guard `guard` of invariant `index` alone passes `focus`
+    /// ([`fhirpath::Guard::decides`]).
     fn guard_decides<'a>(
         &self,
         index: u16,
+        guard: usize,
         focus: &Item<'a>,
         scope: Scope<'_, 'a>,
     ) -> bool {
         match self.expression(usize::from(index)) {
-            Some(Ok(expr)) => expr.guard_decides(scope.context(), focus.clone()),
+            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus.clone())),
             _ => false,
         }
     }
@@ -336,6 +569,33 @@ fn pattern(present: u128, mask: u128) -> usize {
     out
 }
 
+/// The guards of `expr` that can decide at instances of `info`: those
+/// whose earlier operands read only fields the type has (they cannot fail
+/// there), with their fields' masks.
+fn type_guards(info: &TypeInfo, expr: &Expression) -> Vec<TypeGuard> {
+    expr.guards()
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.requires().iter().all(|n| info.field_index(n).is_some()))
+        .filter_map(|(index, g)| {
+            let fields = field_mask(info, g.fields())?;
+            let cells = if g.reads_only_presence() && fields.count_ones() <= MAX_PRESENCE_FIELDS {
+                1usize << fields.count_ones()
+            } else {
+                1
+            };
+            Some(TypeGuard { index, fields, answers: (0..cells).map(|_| OnceLock::new()).collect() })
+        })
+        .collect()
+}
+
+/// The cell of the first guard whose answer at an instance with the
+/// present fields `present` is the same at every such instance and not
+/// known to leave the expression undecided, with the guard's index.
+fn open_guard(guards: &[TypeGuard], present: u128) -> Option<(&OnceLock<bool>, usize)> {
+    guards.iter().find_map(|g| g.answer(present).filter(|cell| cell.get() != Some(&false)).map(|cell| (cell, g.index)))
+}
+
 /// The [`Element::present`] bits of the fields `names` of `info` (a name the
 /// type lacks reads nothing, at any instance); `None` for a field past the
 /// 128 bits, which the generator never emits.
@@ -366,7 +626,24 @@ fn not_checked(inv: &Invariant, why: &str) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::pattern;
+    use super::{pattern, push_decimal, push_value};
+
+    #[test]
+    fn value_keys_are_unambiguous() {
+        let key = |parts: &[&str]| {
+            let mut k = String::new();
+            parts.iter().for_each(|p| push_value(&mut k, p));
+            k
+        };
+        assert_eq!(key(&["", "ab"]), "20:22:ab");
+        assert_eq!(key(&["0123456789"]), "210:0123456789");
+        assert_ne!(key(&["20:2"]), key(&["", "2"]));
+        assert_ne!(key(&["a", "b"]), key(&["a2", ""]));
+        let mut n = String::new();
+        push_decimal(&mut n, 0);
+        push_decimal(&mut n, 9_876_543_210);
+        assert_eq!(n, "09876543210");
+    }
 
     #[test]
     fn patterns_pack_the_masked_bits_in_order() {

@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use fhir_model::rt::{FieldKind, TypeInfo};
 
-use super::invariants::{AtType, Invariants};
+use super::invariants::{AtType, Invariants, ValueVerdicts};
 use super::tables::{Binding, Tables};
 
 /// What the walk checks at the fields of one type.
@@ -34,6 +34,15 @@ pub(crate) struct FieldPlan {
     /// Invariants listed at the field's element path. Empty for a backbone
     /// element: its invariants are its type's, checked when walking into it.
     pub(crate) invariants: Vec<u16>,
+    /// For a field of elements, `invariants` as checked at instances of
+    /// their type ([`Invariants::at_instances_of`]), with the key of that
+    /// type: built at the field's first item, so that the verdicts and
+    /// guard answers one instance gives are reused at the others, as for a
+    /// type's own invariants.
+    pub(crate) at_items: OnceLock<(usize, Vec<AtType>)>,
+    /// For a field of primitives, `invariants` with their verdicts per
+    /// value ([`Invariants::by_focus_value`]), built at the first item.
+    pub(crate) by_value: OnceLock<ValueVerdicts>,
     /// Per variant of the field (one for a plain field): index into the
     /// validator's primitive checks when the variant is a primitive type.
     pub(crate) primitives: Vec<Option<u16>>,
@@ -112,7 +121,7 @@ fn build(
                 .iter()
                 .map(|t| primitives.iter().position(|p| p.name == *t).and_then(|i| u16::try_from(i).ok()))
                 .collect();
-            FieldPlan { binding: tables.binding(&path), invariants, primitives }
+            FieldPlan { binding: tables.binding(&path), invariants, at_items: OnceLock::new(), by_value: OnceLock::new(), primitives }
         })
         .collect();
     TypePlan { invariants: invariants.map(|inv| inv.at_type(info)).unwrap_or_default(), fields }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use fhir_model::rt::TypeInfo;
 
-use super::invariants::{Finding, Scope};
+use super::invariants::{primitive_key, Finding, Scope};
 use super::issue::{Issue, IssueType, Severity};
 use super::plan::{self, FieldPlan, LocalPlans, PrimitiveCheck, TypePlan};
 use super::tables::{Strength, Tables};
@@ -87,6 +87,46 @@ impl<'v> Walk<'v> {
         self.report(found);
     }
 
+    /// Evaluates the invariants of field `fp` at its item `el` (as `focus`),
+    /// reusing verdicts between the field's items as at a type's own
+    /// invariants ([`FieldPlan::at_items`]); items of another type than the
+    /// first's (a choice, a resource field) are checked one by one.
+    fn item_invariants<'a>(&mut self, fp: &FieldPlan, el: &'a dyn Element, focus: &Item<'a>, scope: Scope<'_, 'a>) {
+        let Some(inv) = self.v.invariants.as_ref() else { return };
+        let info = el.type_info();
+        let (key, list) = fp.at_items.get_or_init(|| (plan::key(info), inv.at_instances_of(info, &fp.invariants)));
+        let mut found: Vec<Finding> = Vec::new();
+        if *key == plan::key(info) {
+            inv.check_at_type(list, el, focus, scope, |f| found.push(f));
+        } else {
+            inv.check(&fp.invariants, focus, scope, |f| found.push(f));
+        }
+        self.report(found);
+    }
+
+    /// Evaluates the invariants of field `fp` at its primitive item `item`
+    /// of variant `variant` (as `focus`), reusing the verdicts of the
+    /// field's items with the same value where an invariant reads only the
+    /// value ([`FieldPlan::by_value`]).
+    fn primitive_invariants<'a>(
+        &mut self,
+        fp: &FieldPlan,
+        variant: usize,
+        item: &ItemRef<'a>,
+        focus: &Item<'a>,
+        scope: Scope<'_, 'a>,
+    ) {
+        let Some(inv) = self.v.invariants.as_ref() else { return };
+        let list = fp.by_value.get_or_init(|| inv.by_focus_value(&fp.invariants));
+        // No key is built where no verdict is kept (the narratives of txt-1).
+        let Some(key) = list.any_cache().then(|| primitive_key(variant, item)).flatten() else {
+            return self.invariants(&fp.invariants, focus, scope);
+        };
+        let mut found: Vec<Finding> = Vec::new();
+        inv.check_by_value(list, &key, focus, scope, |f| found.push(f));
+        self.report(found);
+    }
+
     /// Reports the findings of invariants at the current path.
     fn report(&mut self, found: Vec<Finding>) {
         for (severity, code, text) in found {
@@ -160,7 +200,10 @@ impl<'v> Walk<'v> {
                         ItemRef::Primitive(p) => Item::from_ref(ItemRef::Primitive(*p), ty),
                         ItemRef::Text(t) => Item::from_ref(ItemRef::Text(t), ty),
                     };
-                    self.invariants(field_invariants, &focus, scope);
+                    match &item {
+                        ItemRef::Element(child) => self.item_invariants(fp, *child, &focus, scope),
+                        primitive => self.primitive_invariants(fp, variant, primitive, &focus, scope),
+                    }
                 }
                 match item {
                     ItemRef::Primitive(prim) => {

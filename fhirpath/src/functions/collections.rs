@@ -3,11 +3,13 @@
 //! `sort`, tree navigation, `trace`, `defineVariable`, `type`.
 
 use std::cmp::Ordering;
+use std::ops::ControlFlow;
 
 use super::Call;
 use crate::ast::Expr;
 use crate::compare::{equals, order};
 use crate::error::Error;
+use crate::field_hint::FieldHint;
 use crate::eval::{singleton, union};
 use crate::item::Item;
 use crate::items::Items;
@@ -47,6 +49,20 @@ pub(crate) fn descendant_levels<'a>(
     Ok(())
 }
 
+/// The field a projection takes from each item when it is one path step
+/// (`select(code)` in eld-13, `select(key)` in eld-14, `select(path)` in
+/// sdf-1): taken from each item directly, as the criterion would (inside
+/// it a name no item has gives empty, not an error), without evaluating the
+/// criterion once per item. Not a type name, which selects the item itself.
+fn plain_step(e: &Expr) -> Option<(&str, &FieldHint)> {
+    match e {
+        Expr::Member(None, name, hint) if !name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Some((name, hint))
+        }
+        _ => None,
+    }
+}
+
 fn type_arg(c: &Call<'_, '_, '_>) -> Result<crate::ast::TypeSpec, Error> {
     c.lambda(0)?
         .as_type_spec()
@@ -70,6 +86,16 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
         "select" => {
             let e = c.lambda(0)?;
             let mut out = Items::new();
+            if let Some((name, hint)) = plain_step(e) {
+                let lenient = c.env.ctx.lenient_choices;
+                for item in input.iter() {
+                    let _ = item.each_child(name, lenient, Some(hint), |child| {
+                        out.push(child);
+                        ControlFlow::Continue(())
+                    });
+                }
+                return Ok(Some(out));
+            }
             for (i, item) in input.iter().enumerate() {
                 out.extend(c.each(e, item, i)?);
             }

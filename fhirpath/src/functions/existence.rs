@@ -4,7 +4,7 @@
 use super::{one, Call};
 use crate::compare::equals;
 use crate::error::Error;
-use crate::eval::{distinct, to_bool, union};
+use crate::eval::{is_distinct, to_bool, union};
 use crate::item::Item;
 use crate::items::Items;
 use crate::value::Value;
@@ -67,7 +67,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
         ))
         .map(Some),
         "distinct" => Ok(Some(union(std::mem::take(&mut c.input), Items::new()))),
-        "isDistinct" => b(distinct(c.input.iter()).len() == c.input.len()),
+        "isDistinct" => b(is_distinct(&c.input)),
         "not" => match to_bool(&c.input)? {
             None => Ok(Some(Items::new())),
             Some(v) => b(!v),
