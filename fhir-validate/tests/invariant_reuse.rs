@@ -148,12 +148,10 @@ fn later_guards_and_field_invariants_decide_per_instance() {
         );
     }
     // ext-1 is listed both at `ElementDefinition.extension` and at the
-    // type Extension: each failing extension is reported twice.
-    let mut ext1 = failures(&issues, "ext-1");
-    ext1.dedup();
+    // type Extension: each failing extension is still reported once.
+    let ext1 = failures(&issues, "ext-1");
     let want: Vec<usize> = (0..extensions.len()).filter(|&i| extensions[i].1).collect();
     assert_eq!(ext1.len(), want.len(), "{ext1:#?}");
-    assert_eq!(failures(&issues, "ext-1").len(), 2 * want.len());
     for (issue, i) in ext1.iter().zip(&want) {
         assert!(
             issue.contains(&format!("element[{}].extension", i + 1 + types.len())),

@@ -112,7 +112,13 @@ fn build(
                 FieldKind::Element | FieldKind::Choice | FieldKind::Primitive
                     if f.types.first().is_none_or(|t| *t != path) =>
                 {
-                    listed(&path)
+                    // Items of a complex type are walked into, where that
+                    // type's own invariants are checked (`TypePlan::invariants`).
+                    let type_lists: Vec<Vec<u16>> = match f.kind {
+                        FieldKind::Element => f.types.iter().map(|t| listed(t)).collect(),
+                        _ => Vec::new(),
+                    };
+                    not_checked_by_types(tables, listed(&path), &type_lists)
                 }
                 _ => Vec::new(),
             };
@@ -125,6 +131,27 @@ fn build(
         })
         .collect();
     TypePlan { invariants: invariants.map(|inv| inv.at_type(info)).unwrap_or_default(), fields }
+}
+
+/// The invariants `at_field` (listed at a field's element path) less those
+/// that each of the field's types (`type_lists`, the invariants listed at
+/// each type) also lists with the same key and expression. The walk checks
+/// a type's own invariants at every item of that type, so these would be
+/// evaluated and reported twice at the same item: snapshots copy a type's
+/// constraints into the elements of that type (ext-1 is listed both at
+/// `Patient.extension` and at `Extension`).
+fn not_checked_by_types(tables: &Tables, at_field: Vec<u16>, type_lists: &[Vec<u16>]) -> Vec<u16> {
+    let same = |a: u16, b: u16| {
+        let inv = |i: u16| tables.invariants.get(usize::from(i));
+        matches!((inv(a), inv(b)), (Some(x), Some(y)) if x.key == y.key && x.expression == y.expression)
+    };
+    if type_lists.is_empty() {
+        return at_field;
+    }
+    at_field
+        .into_iter()
+        .filter(|&i| !type_lists.iter().all(|list| list.iter().any(|&j| same(i, j))))
+        .collect()
 }
 
 /// A walk's own cache in front of [`Plans`]: no lock, a trivial hash.
