@@ -137,8 +137,8 @@ fn reads_values(name: &str, args: &[Expr]) -> bool {
 /// input of a function without target) only compared, converted, tested
 /// or counted, never navigated (`extension`, `id`) or handed on, and
 /// nothing else that differs between evaluations (no `%resource`, no
-/// `%context`, no clock). eld-3's `empty() or ($this = '*') or (toInteger()
-/// >= 0)` at every `ElementDefinition.max`. At a primitive focus its result
+/// `%context`, no clock), as eld-3 at every `ElementDefinition.max`:
+/// `empty() or ($this = '*') or (toInteger() >= 0)`. At a primitive focus its result
 /// (or error) is then decided by the focus's type and value, so a caller
 /// may keep one verdict per type and value.
 pub(crate) fn reads_focus_only_as_value(e: &Expr) -> bool {

@@ -142,15 +142,22 @@ pub(crate) fn primitive_key(variant: usize, item: &ItemRef<'_>) -> Option<String
     let mut key = String::new();
     push_decimal(&mut key, variant);
     key.push('/');
+    push_item(&mut key, item)?;
+    Some(key)
+}
+
+/// Appends a primitive or text item to a key: `1` for a primitive without a
+/// value (extensions only), else [`push_value`]. `None` for an element.
+fn push_item(key: &mut String, item: &ItemRef<'_>) -> Option<()> {
     match item {
         ItemRef::Primitive(p) => match p.lexical() {
             None => key.push('1'),
-            Some(text) => push_value(&mut key, &text),
+            Some(text) => push_value(key, &text),
         },
-        ItemRef::Text(text) => push_value(&mut key, text),
+        ItemRef::Text(text) => push_value(key, text),
         ItemRef::Element(_) => return None,
     }
-    Some(key)
+    Some(())
 }
 
 /// The values of fields `fields` of `el` as one key: per field, `0` when
@@ -166,11 +173,7 @@ fn value_key(el: &dyn Element, fields: &[usize]) -> Option<String> {
         };
         match (slot.len(), slot.get(0)) {
             (0, _) => key.push('0'),
-            (1, Some((_, ItemRef::Primitive(p)))) => match p.lexical() {
-                None => key.push('1'),
-                Some(text) => push_value(&mut key, &text),
-            },
-            (1, Some((_, ItemRef::Text(text)))) => push_value(&mut key, text),
+            (1, Some((_, item))) => push_item(&mut key, &item)?,
             _ => return None,
         }
     }

@@ -31,8 +31,10 @@ pub(crate) struct TypePlan {
 #[derive(Debug, Default)]
 pub(crate) struct FieldPlan {
     pub(crate) binding: Option<&'static Binding>,
-    /// Invariants listed at the field's element path. Empty for a backbone
-    /// element: its invariants are its type's, checked when walking into it.
+    /// Invariants listed at the field's element path, less those its
+    /// complex type lists itself ([`not_checked_by_types`]). Empty for a
+    /// backbone element: its invariants are its type's, checked when
+    /// walking into it.
     pub(crate) invariants: Vec<u16>,
     /// For a field of elements, `invariants` as checked at instances of
     /// their type ([`Invariants::at_instances_of`]), with the key of that
