@@ -44,7 +44,7 @@ fn reads_primitives_extensions_ids_and_narrative() {
     let r = read(PATIENT).unwrap();
     let Resource::Patient(p) = &r else { panic!() };
     assert_eq!(p.name[0].id.as_deref(), Some("n1"));
-    assert_eq!(p.name[0].given[1].id.as_deref(), Some("g2"));
+    assert_eq!(p.name[0].given[1].id(), Some("g2"));
     assert!(p.name[0].given[1].value.is_none());
     let div = p.text.as_ref().unwrap().div.as_ref().unwrap().value.as_ref().unwrap();
     assert_eq!(div.as_str(), r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>Peter &amp; <b>James</b></p></div>"#);

@@ -14,34 +14,56 @@ use super::values::{JsonKind, JsonScalar, PrimitiveValue};
 ///
 /// The value is optional because FHIR allows a primitive that carries only
 /// extensions (for example a data-absent-reason).
-#[derive(Clone, PartialEq)]
+///
+/// The id and extensions sit in one box, allocated only when there is one
+/// of them: most primitives have neither, and a primitive field is then the
+/// size of its value plus a pointer (an R4 `string` went from 72 bytes to
+/// 32, a `Coding` from 392 to 200). Smaller structs mean fewer cache lines
+/// read when a resource is written and fewer bytes moved when it is built.
+#[derive(Clone)]
 pub struct Primitive<V, E> {
-    /// Element id (`_name.id` in JSON, `id` attribute in XML).
-    pub id: Option<String>,
-    /// Extensions on the primitive itself (`_name.extension` in JSON).
-    pub extension: Vec<E>,
     /// The value; `None` when only id or extensions are present.
     pub value: Option<V>,
+    extras: Option<Box<Extras<E>>>,
+}
+
+/// What a primitive carries besides its value; boxed, see [`Primitive`].
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Extras<E> {
+    /// Element id (`_name.id` in JSON, `id` attribute in XML).
+    id: Option<String>,
+    /// Extensions on the primitive itself (`_name.extension` in JSON).
+    extension: Vec<E>,
 }
 
 impl<V, E> Default for Primitive<V, E> {
     fn default() -> Self {
-        Primitive { id: None, extension: Vec::new(), value: None }
+        Primitive { value: None, extras: None }
+    }
+}
+
+/// Equal when value, id and extensions are: an allocated but empty box
+/// (left by [`Primitive::extension_mut`]) equals none.
+impl<V: PartialEq, E: PartialEq> PartialEq for Primitive<V, E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+            && self.id() == other.id()
+            && self.extension() == other.extension()
     }
 }
 
 impl<V: std::fmt::Debug, E: std::fmt::Debug> std::fmt::Debug for Primitive<V, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Keep the common case (a bare value) short in Debug output.
-        if self.id.is_none() && self.extension.is_empty() {
+        if self.id().is_none() && self.extension().is_empty() {
             match &self.value {
                 Some(v) => v.fmt(f),
                 None => f.write_str("Primitive(empty)"),
             }
         } else {
             f.debug_struct("Primitive")
-                .field("id", &self.id)
-                .field("extension", &self.extension)
+                .field("id", &self.id())
+                .field("extension", &self.extension())
                 .field("value", &self.value)
                 .finish()
         }
@@ -51,12 +73,54 @@ impl<V: std::fmt::Debug, E: std::fmt::Debug> std::fmt::Debug for Primitive<V, E>
 impl<V, E> Primitive<V, E> {
     /// A primitive holding just `value`.
     pub fn new(value: V) -> Self {
-        Primitive { id: None, extension: Vec::new(), value: Some(value) }
+        Primitive { value: Some(value), extras: None }
     }
     /// The value, if any.
     pub fn value(&self) -> Option<&V> {
         self.value.as_ref()
     }
+    /// The element id (`_name.id` in JSON, the `id` attribute in XML).
+    pub fn id(&self) -> Option<&str> {
+        self.extras.as_ref().and_then(|x| x.id.as_deref())
+    }
+    /// The element id, to set or take.
+    pub fn id_mut(&mut self) -> &mut Option<String> {
+        &mut self.extras_mut().id
+    }
+    /// The extensions on the primitive itself (`_name.extension` in JSON).
+    pub fn extension(&self) -> &[E] {
+        self.extras.as_ref().map_or(&[], |x| x.extension.as_slice())
+    }
+    /// The extensions, to add to or change.
+    pub fn extension_mut(&mut self) -> &mut Vec<E> {
+        &mut self.extras_mut().extension
+    }
+    /// This primitive with `id` set (a builder step).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        *self.id_mut() = Some(id.into());
+        self
+    }
+    /// This primitive with `extension` added (a builder step).
+    pub fn with_extension(mut self, extension: E) -> Self {
+        self.extension_mut().push(extension);
+        self
+    }
+    /// Whether an id or an extension is present (the `_name` part of JSON).
+    #[inline]
+    pub fn has_id_or_extension(&self) -> bool {
+        self.extras
+            .as_ref()
+            .is_some_and(|x| x.id.is_some() || !x.extension.is_empty())
+    }
+    fn extras_mut(&mut self) -> &mut Extras<E> {
+        self.extras.get_or_insert_with(|| Box::new(Extras { id: None, extension: Vec::new() }))
+    }
+}
+
+impl<V, E: 'static> Primitive<V, E> {
+    /// The extension list of a primitive without extras, for the `&dyn Slot`
+    /// view (a constant: nothing allocates).
+    const NO_EXTENSIONS: &'static Vec<E> = &Vec::new();
 }
 
 impl<V: PrimitiveValue, E> Primitive<V, E> {
@@ -181,16 +245,22 @@ impl<V: PrimitiveValue, E: Value> PrimitiveElement for Primitive<V, E> {
         self.value.as_ref().map(V::to_json)
     }
     fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        Primitive::id(self)
     }
     fn id_mut(&mut self) -> &mut Option<String> {
-        &mut self.id
+        Primitive::id_mut(self)
     }
     fn extensions(&self) -> &dyn Slot {
-        &self.extension
+        match &self.extras {
+            Some(x) => &x.extension,
+            None => Self::NO_EXTENSIONS,
+        }
     }
     fn extensions_mut(&mut self) -> &mut dyn Slot {
-        &mut self.extension
+        Primitive::extension_mut(self)
+    }
+    fn has_id_or_extension(&self) -> bool {
+        Primitive::has_id_or_extension(self)
     }
 }
 
@@ -208,8 +278,39 @@ impl<V: PrimitiveValue, E: Value> Value for Primitive<V, E> {
         if let Some(v) = &self.value {
             super::json::write::primitive_property(out, field.name, &v.to_json());
         }
-        if self.id.is_some() || !self.extension.is_empty() {
+        if self.has_id_or_extension() {
             super::json::write::extras_property(out, field.name, self);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Primitive;
+
+    type P = Primitive<String, u8>;
+
+    #[test]
+    fn id_and_extensions_are_boxed_only_when_present() {
+        assert_eq!(std::mem::size_of::<P>(), 32);
+        let bare = P::new("a".to_owned());
+        assert!(!bare.has_id_or_extension());
+        assert_eq!((bare.id(), bare.extension()), (None, &[][..]));
+        let full = bare.clone().with_id("x").with_extension(7);
+        assert!(full.has_id_or_extension());
+        assert_eq!((full.id(), full.extension()), (Some("x"), &[7u8][..]));
+        assert_ne!(full, bare);
+    }
+
+    #[test]
+    fn an_emptied_box_equals_none() {
+        let mut p = P::new("a".to_owned());
+        p.extension_mut().push(1);
+        assert!(p.has_id_or_extension());
+        p.extension_mut().clear();
+        *p.id_mut() = None;
+        assert!(!p.has_id_or_extension());
+        assert_eq!(p, P::new("a".to_owned()));
+        assert_eq!(format!("{p:?}"), "\"a\"");
     }
 }

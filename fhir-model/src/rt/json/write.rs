@@ -467,6 +467,31 @@ mod tests {
         }
     }
 
+    /// Dense and sparse escapes mixed at random (several per window, runs of
+    /// them, escapes at window ends and in the last partial window), in
+    /// strings up to seven windows long: the same as serde_json.
+    #[test]
+    fn dense_escapes_agree_with_serde_json() {
+        let alphabet = ['"', '\\', '\n', '\u{1}', 'a', 'b', ' ', '<', 'é', '\t'];
+        let mut x = 0x9e37_79b9u32;
+        for len in 0..230usize {
+            for density in [1u32, 3, 6, 10] {
+                let s: String = (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        let r = x >> 16;
+                        if r % 10 < density {
+                            alphabet[(r / 10 % 4) as usize]
+                        } else {
+                            alphabet[4 + (r / 10 % 6) as usize]
+                        }
+                    })
+                    .collect();
+                assert_eq!(esc(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+            }
+        }
+    }
+
     /// Every length up to three blocks, with a byte to escape (or a byte
     /// next to one in value: 0x1f, 0x20, 0x21, 0x5b, 0x7f, and a two-byte
     /// character) at each position, and at two positions at once: the
