@@ -618,10 +618,13 @@ pub(crate) fn union<'a>(a: Items<'a>, b: Items<'a>) -> Items<'a> {
 /// eld-14's constraint keys), where that is cheaper than hashing each.
 pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
     const LISTED: usize = 16;
-    let mut out = Vec::new();
+    // Sized for the whole input up front: growing the set rehashed every
+    // string already in it at each doubling (sdf-1's paths, sdf-16's ids).
+    let expected = items.size_hint().0;
+    let mut out = Vec::with_capacity(expected);
     let mut listed: Vec<std::borrow::Cow<'b, str>> = Vec::new();
     let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
-        std::collections::HashSet::new();
+        std::collections::HashSet::with_capacity(if expected > LISTED { expected } else { 0 });
     let mut others: Vec<&'b Item<'a>> = Vec::new();
     for item in items {
         let first = match item.string_text() {
