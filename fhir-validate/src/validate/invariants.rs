@@ -527,7 +527,7 @@ impl Invariants {
         scope: Scope<'_, 'a>,
     ) -> bool {
         match self.expression(usize::from(index)) {
-            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus.clone())),
+            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus)),
             _ => false,
         }
     }
@@ -544,7 +544,7 @@ impl Invariants {
             None => return Verdict::NotChecked("no such invariant".to_owned()),
         };
         let ctx = scope.context();
-        match expr.evaluate_boolean(ctx, focus.clone()) {
+        match expr.evaluate_boolean_at(ctx, focus) {
             // An empty result is "unknown" in FHIRPath (for example ref-1
             // on a Reference that has only a display): not a failure.
             Ok(Some(true) | None) => Verdict::Pass,
