@@ -41,8 +41,11 @@ pub(crate) struct Settled<V> {
     /// The fields that decide which cell applies; `0` when no invariant of
     /// the type reuses anything by presence (nothing to settle).
     pub(crate) mask: u128,
-    patterns: RwLock<HashMap<u128, Arc<[Step<V>]>, BuildHasherDefault<MaskHasher>>>,
+    patterns: RwLock<Patterns<V>>,
 }
+
+/// The steps per pattern.
+type Patterns<V> = HashMap<u128, Arc<[Step<V>]>, BuildHasherDefault<MaskHasher>>;
 
 impl<V> Settled<V> {
     pub(crate) fn new(mask: u128) -> Self {
