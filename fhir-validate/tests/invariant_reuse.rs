@@ -219,3 +219,70 @@ fn primitive_value_verdicts_follow_the_value() {
         );
     }
 }
+
+#[test]
+fn settled_patterns_still_check_each_instance() {
+    // The elements after the first fill the same fields (id, path), so the
+    // outcome of ElementDefinition's invariants at that pattern is settled
+    // after the first of them: eld-20 (the form of the path; `matches` is
+    // unanchored, so only a path without letters fails it) must still be
+    // decided at each element. ext-1 (a value or extensions) fails at each
+    // extension with neither, a verdict settled for that pattern that must
+    // be reported at every such extension, not only the first.
+    let paths = [
+        ("Patient.a", false),
+        ("12.34", true),
+        ("Patient.b", false),
+        ("Patient.c", false),
+        ("5.6", true),
+        ("Patient.d", false),
+    ];
+    let extensions = [
+        (r#"{"url": "http://x/a"}"#, true),
+        (r#"{"url": "http://x/b", "valueString": "x"}"#, false),
+        (r#"{"url": "http://x/c"}"#, true),
+        (r#"{"url": "http://x/d", "valueCode": "y"}"#, false),
+        (r#"{"url": "http://x/e"}"#, true),
+    ];
+    let mut elements = vec![element("Patient", "")];
+    for (path, _) in paths {
+        elements.push(element(path, ""));
+    }
+    let list: Vec<&str> = extensions.iter().map(|(e, _)| *e).collect();
+    elements.push(element(
+        "Patient.e",
+        &format!(r#", "extension": [{}]"#, list.join(", ")),
+    ));
+    // Twice over, in one resource: the second half meets settled patterns
+    // only.
+    let twice: Vec<String> = elements.iter().chain(&elements).cloned().collect();
+    let n = elements.len();
+    let issues = validate(&structure_definition(&twice));
+    let eld20 = failures(&issues, "eld-20");
+    let want: Vec<usize> = (0..2)
+        .flat_map(|half| {
+            (0..paths.len())
+                .filter(|&i| paths[i].1)
+                .map(move |i| half * n + i + 1)
+        })
+        .collect();
+    assert_eq!(eld20.len(), want.len(), "{eld20:#?}");
+    for (issue, i) in eld20.iter().zip(&want) {
+        assert!(issue.contains(&format!("element[{i}]: ")), "{issue}");
+    }
+    let ext1 = failures(&issues, "ext-1");
+    let want: Vec<(usize, usize)> = (0..2)
+        .flat_map(|half| {
+            (0..extensions.len())
+                .filter(|&j| extensions[j].1)
+                .map(move |j| (half * n + paths.len() + 1, j))
+        })
+        .collect();
+    assert_eq!(ext1.len(), want.len(), "{ext1:#?}");
+    for (issue, (i, j)) in ext1.iter().zip(&want) {
+        assert!(
+            issue.contains(&format!("element[{i}].extension[{j}]")),
+            "{issue}"
+        );
+    }
+}

@@ -281,12 +281,19 @@ impl<'c, 'a> Env<'c, 'a> {
         // `descendants().reference`): each level's items are looked into as
         // they are found, not first all copied into one collection. Never
         // a typed step, as after any function.
+        // `x.children().name` (sdf-9's `children().element`, three times
+        // per StructureDefinition) likewise looks into each child as it is
+        // found instead of first copying every child of `x`.
         if let Some(Expr::Call(inner, f, args)) = target {
-            if f == "descendants" && args.is_empty() {
+            if args.is_empty() && (f == "descendants" || f == "children") {
                 let from = match inner {
                     Some(t) => self.eval(t, input)?,
                     None => Items::from(input),
                 };
+                if f == "children" {
+                    self.children_member(&from, name, hint, sink);
+                    return Ok(());
+                }
                 return self.descendants_member(from, name, hint, sink);
             }
         }
@@ -336,6 +343,30 @@ impl<'c, 'a> Env<'c, 'a> {
                 stopped = matches!(found, Some(ControlFlow::Break(())));
             }
         })
+    }
+
+    /// `from.children().name`, each child of each item of `from` looked
+    /// into as it is found, until `sink` asks to stop. As after any
+    /// function, a name no child has is not an error.
+    fn children_member(
+        &self,
+        from: &[Item<'a>],
+        name: &str,
+        hint: &FieldHint,
+        mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
+    ) {
+        let mut stopped = false;
+        for item in from {
+            item.for_each_child(|child| {
+                if !stopped {
+                    let found = child.each_child(name, self.ctx.lenient_choices, Some(hint), &mut sink);
+                    stopped = matches!(found, Some(ControlFlow::Break(())));
+                }
+            });
+            if stopped {
+                return;
+            }
+        }
     }
 
     /// The children named `name` of every item. When the items' types are
@@ -618,10 +649,13 @@ pub(crate) fn union<'a>(a: Items<'a>, b: Items<'a>) -> Items<'a> {
 /// eld-14's constraint keys), where that is cheaper than hashing each.
 pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
     const LISTED: usize = 16;
-    let mut out = Vec::new();
+    // Sized for the whole input up front: growing the set rehashed every
+    // string already in it at each doubling (sdf-1's paths, sdf-16's ids).
+    let expected = items.size_hint().0;
+    let mut out = Vec::with_capacity(expected);
     let mut listed: Vec<std::borrow::Cow<'b, str>> = Vec::new();
     let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
-        std::collections::HashSet::new();
+        std::collections::HashSet::with_capacity(if expected > LISTED { expected } else { 0 });
     let mut others: Vec<&'b Item<'a>> = Vec::new();
     for item in items {
         let first = match item.string_text() {

@@ -226,8 +226,8 @@ impl Guard {
     /// type that has the fields of [`Guard::requires`]), so that
     /// [`crate::Expression::evaluate_boolean`] would give `Some(true)`; false
     /// when it does not decide or fails (the full evaluation then reports it).
-    pub fn decides<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> bool {
-        let input = std::slice::from_ref(&focus);
+    pub fn decides<'a>(&self, ctx: &Context<'a>, focus: &Item<'a>) -> bool {
+        let input = std::slice::from_ref(focus);
         matches!(Env::new(ctx, input).eval_bool(&self.expr, input), Ok(Some(v)) if v == self.decides_when)
     }
 }

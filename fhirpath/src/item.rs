@@ -228,6 +228,12 @@ impl<'a> Item<'a> {
 
     /// Every child item, in field order (`children()`).
     pub(crate) fn all_children(&self, out: &mut impl Extend<Item<'a>>) {
+        self.for_each_child(|c| out.extend(Some(c)));
+    }
+
+    /// [`Item::all_children`], each handed to `f` as it is found (a path
+    /// step after `children()` looks into each without collecting them).
+    pub(crate) fn for_each_child(&self, mut f: impl FnMut(Item<'a>)) {
         match &self.repr {
             Repr::Node(Node::Element(e), _) => {
                 // Only the fields that hold something: one call for all of
@@ -237,14 +243,18 @@ impl<'a> Item<'a> {
                     let index = present.trailing_zeros() as usize;
                     present &= present - 1;
                     let _ = field_children(*e, index, None, &mut |c| {
-                        out.extend(Some(c));
+                        f(c);
                         ControlFlow::Continue(())
                     });
                 }
             }
             Repr::Node(Node::Primitive(_), _) => {
-                let _ = self.child("id", false, out);
-                let _ = self.child("extension", false, out);
+                for name in ["id", "extension"] {
+                    let _ = self.each_child(name, false, None, |c| {
+                        f(c);
+                        ControlFlow::Continue(())
+                    });
+                }
             }
             _ => {}
         }

@@ -189,7 +189,18 @@ impl Expression {
         ctx: &Context<'a>,
         focus: Item<'a>,
     ) -> Result<Option<bool>, Error> {
-        let input = std::slice::from_ref(&focus);
+        self.evaluate_boolean_at(ctx, &focus)
+    }
+
+    /// [`Expression::evaluate_boolean`] with a borrowed focus: a validator
+    /// evaluating many invariants at one element need not copy the focus
+    /// (an `Item` is large) for each.
+    pub fn evaluate_boolean_at<'a>(
+        &self,
+        ctx: &Context<'a>,
+        focus: &Item<'a>,
+    ) -> Result<Option<bool>, Error> {
+        let input = std::slice::from_ref(focus);
         eval::Env::new(ctx, input).eval_bool(&self.ast, input)
     }
 }

@@ -229,3 +229,48 @@ fn random_expressions_do_not_panic() {
         }
     }
 }
+
+/// `children().name` looks into each child as it is found (no collection
+/// of all children first): the same items in the same order as the
+/// unfused `children().select(name)`, at the focus and inside criteria, and
+/// the same answers where a step stops at its first item.
+#[test]
+fn a_step_after_children_matches_the_collected_children() {
+    let json = r#"{"resourceType": "Patient", "id": "p1",
+        "name": [{"family": "Chalmers", "given": ["Jim", "Peter"]}, {"given": ["Jimmy"]}],
+        "contact": [{"name": {"family": "du Marché"}}],
+        "birthDate": "1974-12-25", "_birthDate": {"extension": [{"url": "u", "valueString": "x"}]}}"#;
+    let patient: fhir_model::r4::Resource = fhir_model::json::from_str(json).expect("valid patient");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+    let ctx = Context::for_resource(root.clone());
+    let texts = |expr: &str| -> Vec<String> {
+        Expression::parse(expr)
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+            .evaluate(&ctx, root.clone())
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+            .iter()
+            .map(|i| i.value_text().unwrap_or_else(|| format!("{:?}", i.type_name())))
+            .collect()
+    };
+    for (fused, collected, expected) in [
+        ("children().given", "children().select(given)", 3),
+        ("children().family", "children().select(family)", 1),
+        ("children().name.family", "children().select(name).family", 1),
+        ("children().url", "children().select(url)", 0),
+        ("birthDate.children().url", "birthDate.children().select(url)", 1),
+        ("children().given.first()", "children().select(given).first()", 1),
+        ("children().given.exists()", "children().select(given).exists()", 1),
+        ("children().nothing.exists()", "children().select(nothing).exists()", 1),
+        ("contact.where(children().family.exists()).name.family", "contact.where(children().select(family).exists()).name.family", 1),
+        ("name.where(children().given.exists()).family", "name.where(children().select(given).exists()).family", 0),
+        ("children().given | children().family", "children().select(given) | children().select(family)", 4),
+    ] {
+        let got = texts(fused);
+        assert_eq!(got, texts(collected), "{fused}");
+        assert_eq!(got.len(), expected, "{fused}: {got:?}");
+    }
+    let inv = Expression::parse("children().given.exists() and children().family.exists()").expect("parses");
+    assert_eq!(inv.evaluate_boolean(&ctx, root.clone()).expect("evaluates"), Some(true));
+    let inv = Expression::parse("children().url.exists()").expect("parses");
+    assert_eq!(inv.evaluate_boolean(&ctx, root.clone()).expect("evaluates"), Some(false));
+}

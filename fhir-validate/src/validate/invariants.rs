@@ -15,6 +15,7 @@ use fhir_model::rt::{Element, FieldKind, ItemRef, TypeInfo};
 use fhirpath::{Context, ErrorKind, Expression, Item};
 
 use super::issue::{IssueType, Severity};
+use super::settled::{Settled, Step};
 use super::tables::{Invariant, InvariantSeverity, Tables};
 
 /// Keys checked natively by the walk, with the same key in the report.
@@ -67,6 +68,41 @@ pub(crate) struct AtType {
     /// `j`-th field of the mask): ext-1's `extension.exists() !=
     /// value.exists()` at every Extension takes one of four verdicts.
     by_presence: Option<(u128, Box<[OnceLock<Verdict>]>)>,
+}
+
+/// The invariants checked at the instances of one type ([`AtType`] each),
+/// with their outcomes settled per pattern of present fields
+/// ([`Settled`]).
+#[derive(Debug)]
+pub(crate) struct TypeInvariants {
+    list: Vec<AtType>,
+    settled: Settled<Verdict>,
+}
+
+impl Default for TypeInvariants {
+    fn default() -> Self {
+        TypeInvariants { list: Vec::new(), settled: Settled::new(0) }
+    }
+}
+
+impl std::ops::Deref for TypeInvariants {
+    type Target = [AtType];
+    fn deref(&self) -> &[AtType] {
+        &self.list
+    }
+}
+
+impl TypeInvariants {
+    fn new(list: Vec<AtType>) -> Self {
+        // The fields whose presence decides which kept verdict or guard
+        // answer applies, over all the invariants.
+        let mask = list.iter().fold(0u128, |mask, at| {
+            let presence = at.by_presence.as_ref().map_or(0, |(m, _)| *m);
+            let guards = at.guards.iter().fold(0, |m, g| m | g.fields);
+            mask | presence | at.fields.unwrap_or(0) | guards
+        });
+        TypeInvariants { list, settled: Settled::new(mask) }
+    }
 }
 
 /// The verdicts of an invariant that reads only the values of some single
@@ -248,6 +284,8 @@ const MAX_PRESENCE_FIELDS: u32 = 6;
 /// instance of the same type.
 enum Reuse<'l> {
     Nothing,
+    /// A verdict settled for the instance's pattern of present fields.
+    Known(&'l Verdict),
     /// The whole verdict: the fields the expression reads are all empty.
     Verdict(&'l OnceLock<Verdict>),
     /// The verdict kept for the instance's values of the fields read.
@@ -335,7 +373,7 @@ impl Invariants {
 
     /// [`Invariants::evaluated_at`] for the instances of type `info` (at
     /// its own path), with the fields each expression reads resolved in it.
-    pub(crate) fn at_type(&self, info: &TypeInfo) -> Vec<AtType> {
+    pub(crate) fn at_type(&self, info: &TypeInfo) -> TypeInvariants {
         self.at_instances_of(info, &self.evaluated_at(info.name))
     }
 
@@ -344,8 +382,9 @@ impl Invariants {
     /// resolved in it: a type's own invariants, or those listed at a field
     /// whose items are of that type (ext-1 at every `extension` field,
     /// sdf-10 at every `StructureDefinition.snapshot.element`).
-    pub(crate) fn at_instances_of(&self, info: &TypeInfo, list: &[u16]) -> Vec<AtType> {
-        list.iter()
+    pub(crate) fn at_instances_of(&self, info: &TypeInfo, list: &[u16]) -> TypeInvariants {
+        let list = list
+            .iter()
             .map(|&index| {
                 let (fields, guards, presence, by_value) = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
@@ -365,47 +404,58 @@ impl Invariants {
                     presence.map(|mask| (mask, (0..1usize << mask.count_ones()).map(|_| OnceLock::new()).collect()));
                 AtType { index, fields, when_empty: OnceLock::new(), guards, by_value, by_presence }
             })
-            .collect()
+            .collect();
+        TypeInvariants::new(list)
     }
 
     /// [`Invariants::check`] of the invariants of `el`'s type ([`Invariants::at_type`])
     /// at `el` itself: those whose fields are all empty there take the
     /// verdict of the first such instance, and those whose guard fields are
-    /// all empty the guard's answer at the first such instance.
+    /// all empty the guard's answer at the first such instance. Once an
+    /// instance has filled the cells its pattern of present fields selects,
+    /// the outcome at that pattern is settled ([`Settled`]): later instances
+    /// with it handle only the invariants that fail there or are decided at
+    /// each instance.
     pub(crate) fn check_at_type<'a>(
         &self,
-        list: &[AtType],
+        list: &TypeInvariants,
         el: &'a dyn Element,
         focus: &Item<'a>,
         scope: Scope<'_, 'a>,
-        report: impl FnMut(Finding),
+        mut report: impl FnMut(Finding),
     ) {
-        // One call for the presence of all fields, made at the first
-        // invariant that needs it, instead of one per field and invariant.
-        let mut present: Option<u128> = None;
-        let entries = list.iter().map(move |at| {
-            let mut present = || *present.get_or_insert_with(|| el.present());
-            let by_presence = at.by_presence.as_ref().and_then(|(mask, cells)| cells.get(pattern(present(), *mask)));
-            let all_empty = |present: u128, mask: Option<u128>| mask.is_some_and(|mask| present & mask == 0);
-            let reuse = if let Some(cell) = by_presence {
-                Reuse::Verdict(cell)
-            } else if all_empty(present(), at.fields) {
-                Reuse::Verdict(&at.when_empty)
-            } else if let Some((cell, g)) = open_guard(&at.guards, present()) {
-                Reuse::Guard(cell, g)
-            } else if let Some((cache, key)) = at
-                .by_value
-                .as_ref()
-                .filter(|cache| cache.worth_it())
-                .and_then(|cache| Some((cache, value_key(el, &cache.fields)?)))
-            {
-                Reuse::Value(cache, key)
-            } else {
-                Reuse::Nothing
-            };
-            (at.index, reuse)
-        });
-        self.check_entries(entries, focus, scope, report);
+        if list.settled.mask == 0 {
+            let mut present = None;
+            let entries = list.list.iter().map(|at| (at.index, decide(at, el, &mut present)));
+            return self.check_entries(entries, focus, scope, report);
+        }
+        let present = el.present();
+        let key = present & list.settled.mask;
+        if let Some(steps) = list.settled.get(key) {
+            let mut known = Some(present);
+            let entries = steps.iter().filter_map(|step| match step {
+                Step::Settled(pos, verdict) => Some((list.list.get(*pos)?.index, Reuse::Known(verdict))),
+                Step::Live(pos) => {
+                    let at = list.list.get(*pos)?;
+                    Some((at.index, decide(at, el, &mut known)))
+                }
+            });
+            return self.check_entries(entries, focus, scope, report);
+        }
+        let mut known = Some(present);
+        let entries = list.list.iter().map(|at| (at.index, decide(at, el, &mut known)));
+        self.check_entries(entries, focus, scope, &mut report);
+        let steps = list
+            .list
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, at)| match settled_verdict(at, present) {
+                Some(Verdict::Pass) => None,
+                Some(verdict) => Some(Step::Settled(pos, verdict)),
+                None => Some(Step::Live(pos)),
+            })
+            .collect();
+        list.settled.put(key, steps);
     }
 
     /// The invariants `list` with a verdict cache for each that reads its
@@ -487,6 +537,7 @@ impl Invariants {
                 Some((c, v)) if *c == canonical => v.clone(),
                 _ => {
                     let v = match reuse {
+                        Reuse::Known(verdict) => verdict.clone(),
                         Reuse::Verdict(cell) => {
                             cell.get_or_init(|| self.evaluate(canonical, focus, scope)).clone()
                         }
@@ -527,7 +578,7 @@ impl Invariants {
         scope: Scope<'_, 'a>,
     ) -> bool {
         match self.expression(usize::from(index)) {
-            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus.clone())),
+            Some(Ok(expr)) => expr.guards().get(guard).is_some_and(|g| g.decides(scope.context(), focus)),
             _ => false,
         }
     }
@@ -544,7 +595,7 @@ impl Invariants {
             None => return Verdict::NotChecked("no such invariant".to_owned()),
         };
         let ctx = scope.context();
-        match expr.evaluate_boolean(ctx, focus.clone()) {
+        match expr.evaluate_boolean_at(ctx, focus) {
             // An empty result is "unknown" in FHIRPath (for example ref-1
             // on a Reference that has only a display): not a failure.
             Ok(Some(true) | None) => Verdict::Pass,
@@ -552,6 +603,48 @@ impl Invariants {
             Err(e) if e.kind == ErrorKind::Unsupported => Verdict::NotChecked(e.message),
             Err(e) => Verdict::NotChecked(e.to_string()),
         }
+    }
+}
+
+/// What invariant `at` may reuse at `el`, whose present fields are
+/// computed into `present` at the first invariant that needs them (one
+/// [`Element::present`] call for all, not one per field and invariant).
+fn decide<'l>(at: &'l AtType, el: &dyn Element, present: &mut Option<u128>) -> Reuse<'l> {
+    let mut present = || *present.get_or_insert_with(|| el.present());
+    let by_presence = at.by_presence.as_ref().and_then(|(mask, cells)| cells.get(pattern(present(), *mask)));
+    let all_empty = |present: u128, mask: Option<u128>| mask.is_some_and(|mask| present & mask == 0);
+    if let Some(cell) = by_presence {
+        Reuse::Verdict(cell)
+    } else if all_empty(present(), at.fields) {
+        Reuse::Verdict(&at.when_empty)
+    } else if let Some((cell, g)) = open_guard(&at.guards, present()) {
+        Reuse::Guard(cell, g)
+    } else if let Some((cache, key)) = at
+        .by_value
+        .as_ref()
+        .filter(|cache| cache.worth_it())
+        .and_then(|cache| Some((cache, value_key(el, &cache.fields)?)))
+    {
+        Reuse::Value(cache, key)
+    } else {
+        Reuse::Nothing
+    }
+}
+
+/// The verdict of invariant `at` at every instance whose present fields
+/// are `present`, where [`decide`] picks a cell by presence alone and that
+/// cell is filled (a guard's answer only when it passes); `None` where it
+/// is decided at each instance.
+fn settled_verdict(at: &AtType, present: u128) -> Option<Verdict> {
+    if let Some((mask, cells)) = &at.by_presence {
+        return cells.get(pattern(present, *mask))?.get().cloned();
+    }
+    if at.fields.is_some_and(|mask| present & mask == 0) {
+        return at.when_empty.get().cloned();
+    }
+    match open_guard(&at.guards, present) {
+        Some((cell, _)) if cell.get() == Some(&true) => Some(Verdict::Pass),
+        _ => None,
     }
 }
 

@@ -11,6 +11,7 @@
 mod invariants;
 pub mod issue;
 mod plan;
+mod settled;
 mod syntax;
 pub mod tables;
 mod walk;

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use fhir_model::rt::{FieldKind, TypeInfo};
 
-use super::invariants::{AtType, Invariants, ValueVerdicts};
+use super::invariants::{Invariants, TypeInvariants, ValueVerdicts};
 use super::tables::{Binding, Tables};
 
 /// What the walk checks at the fields of one type.
@@ -22,7 +22,7 @@ use super::tables::{Binding, Tables};
 pub(crate) struct TypePlan {
     /// The invariants of the type itself (a resource's, a datatype's, or a
     /// backbone element's, whose type name is its element path).
-    pub(crate) invariants: Vec<AtType>,
+    pub(crate) invariants: TypeInvariants,
     /// One per field of the type, in field order.
     pub(crate) fields: Vec<FieldPlan>,
 }
@@ -41,7 +41,7 @@ pub(crate) struct FieldPlan {
     /// type: built at the field's first item, so that the verdicts and
     /// guard answers one instance gives are reused at the others, as for a
     /// type's own invariants.
-    pub(crate) at_items: OnceLock<(usize, Vec<AtType>)>,
+    pub(crate) at_items: OnceLock<(usize, TypeInvariants)>,
     /// For a field of primitives, `invariants` with their verdicts per
     /// value ([`Invariants::by_focus_value`]), built at the first item.
     pub(crate) by_value: OnceLock<ValueVerdicts>,
