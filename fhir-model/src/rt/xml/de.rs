@@ -724,7 +724,9 @@ impl<'i> XmlReader<'i> {
 
     /// Text decoded from character references holds only characters XML
     /// allows. Text taken as it is from the document needs no check: the
-    /// whole document was checked before reading.
+    /// whole document was checked before reading. (It takes the `Cow`, not
+    /// a `&str`, because the variant is what tells decoded text from raw.)
+    #[allow(clippy::ptr_arg)]
     fn check_chars(&self, value: &std::borrow::Cow<'_, str>) -> Res<()> {
         let std::borrow::Cow::Owned(decoded) = value else { return Ok(()) };
         match super::chars::first_invalid(decoded) {
