@@ -18,7 +18,7 @@ use super::values::{JsonKind, JsonScalar, PrimitiveValue};
 /// The id and extensions sit in one box, allocated only when there is one
 /// of them: most primitives have neither, and a primitive field is then the
 /// size of its value plus a pointer (an R4 `string` went from 72 bytes to
-/// 32, a `Coding` from 392 to 200). Smaller structs mean fewer cache lines
+/// 32, a `Coding` from 392 to 192). Smaller structs mean fewer cache lines
 /// read when a resource is written and fewer bytes moved when it is built.
 #[derive(Clone)]
 pub struct Primitive<V, E> {
