@@ -28,7 +28,8 @@ pub struct Primitive<V, E> {
 }
 
 /// What a primitive carries besides its value; boxed, see [`Primitive`].
-#[derive(Clone, Debug, Default, PartialEq)]
+/// (Its `Debug` and equality are `Primitive`'s, which look through it.)
+#[derive(Clone)]
 struct Extras<E> {
     /// Element id (`_name.id` in JSON, `id` attribute in XML).
     id: Option<String>,
