@@ -8,6 +8,13 @@
 //!
 //! Prints the resource and issue counts and the wall time of the pass
 //! (meaningless under valgrind).
+//!
+//! `validate_driver paired [ROUNDS]` measures the same ratio by wall clock
+//! instead: each round times one pass with invariants and one without, back
+//! to back (alternating which goes first), and the figure is the median of
+//! the per-round ratios, so that the machine's drift (10 to 30% over
+//! minutes on a shared 2-core machine) cancels out, as in fhir-model's
+//! `versions` bench.
 
 #![allow(clippy::expect_used)]
 
@@ -26,12 +33,26 @@ fn measured_validate(v: &Validator, typed: &[Resource]) -> usize {
         .sum()
 }
 
+/// What to run: one pass with or without invariants, or paired rounds.
+enum Mode {
+    Once { with: bool },
+    Paired { rounds: usize },
+}
+
 fn main() {
-    let with = match std::env::args().nth(1).as_deref() {
-        Some("with") => true,
-        Some("without") => false,
+    let mut args = std::env::args().skip(1);
+    let mode = match args.next().as_deref() {
+        Some("with") => Mode::Once { with: true },
+        Some("without") => Mode::Once { with: false },
+        Some("paired") => Mode::Paired {
+            rounds: args
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(11)
+                .max(1),
+        },
         _ => {
-            eprintln!("usage: validate_driver with|without");
+            eprintln!("usage: validate_driver with|without|paired [ROUNDS]");
             std::process::exit(2);
         }
     };
@@ -50,13 +71,62 @@ fn main() {
         .iter()
         .map(|p| serde_json::from_slice(&std::fs::read(p).expect("read")).expect("parse"))
         .collect();
-    let v = Validator::new(&fhir_validate::generated::r4::TABLES);
-    let v = if with { v } else { v.without_invariants() };
+    let with = Validator::new(&fhir_validate::generated::r4::TABLES);
+    let without = Validator::new(&fhir_validate::generated::r4::TABLES).without_invariants();
+    match mode {
+        Mode::Once { with: true } => once(&with, &typed),
+        Mode::Once { with: false } => once(&without, &typed),
+        Mode::Paired { rounds } => paired(&with, &without, &typed, rounds),
+    }
+}
+
+fn once(v: &Validator, typed: &[Resource]) {
     let start = Instant::now();
-    let issues = measured_validate(&v, &typed);
+    let issues = measured_validate(v, typed);
     eprintln!(
         "{} resources, {issues} issues, {:?}",
         typed.len(),
         start.elapsed()
     );
+}
+
+/// Prints the median pass times and the median (lowest, highest) of the
+/// per-round ratios with / without.
+fn paired(with: &Validator, without: &Validator, typed: &[Resource], rounds: usize) {
+    let pass = |v: &Validator| {
+        let start = Instant::now();
+        black_box(measured_validate(v, typed));
+        start.elapsed().as_secs_f64()
+    };
+    // One untimed pass each: warm the caches the validators fill on first use.
+    pass(with);
+    pass(without);
+    let (mut a, mut b, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (w, o) = if round % 2 == 0 {
+            let w = pass(with);
+            (w, pass(without))
+        } else {
+            let o = pass(without);
+            (pass(with), o)
+        };
+        a.push(w);
+        b.push(o);
+        ratios.push(w / o);
+    }
+    let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = ratios.iter().copied().fold(0.0, f64::max);
+    println!(
+        "{rounds} paired rounds over {} resources: with invariants {:.3} s, without {:.3} s (medians); with/without {:.3} [{low:.3}, {high:.3}]",
+        typed.len(),
+        median(a),
+        median(b),
+        median(ratios),
+    );
+}
+
+/// The middle value (the upper one of the two middles for an even count).
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
