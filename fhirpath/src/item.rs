@@ -226,6 +226,20 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// Whether this item can have children: false for a primitive
+    /// without id or extensions, plain text and system values, where
+    /// [`Item::for_each_child`] finds nothing and [`Item::each_child`]
+    /// finds nothing under any name.
+    pub(crate) fn may_have_children(&self) -> bool {
+        match &self.repr {
+            Repr::Node(Node::Element(_), _) => true,
+            Repr::Node(Node::Primitive(p), _) => p.has_id_or_extension(),
+            // `type()`'s namespace and name.
+            Repr::Type { .. } => true,
+            Repr::Node(Node::Text(_), _) | Repr::Value(_) => false,
+        }
+    }
+
     /// Every child item, in field order (`children()`).
     pub(crate) fn all_children(&self, out: &mut impl Extend<Item<'a>>) {
         self.for_each_child(|c| out.extend(Some(c)));
