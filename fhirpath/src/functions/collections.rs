@@ -65,12 +65,7 @@ fn levels<'a>(
             count += next.len();
         } else {
             for item in &frontier {
-                item.for_each_child(|c| {
-                    count += 1;
-                    if c.may_have_children() {
-                        next.push(c);
-                    }
-                });
+                item.for_each_parent_child(&mut count, |c| next.push(c));
             }
         }
         if count > REPEAT_LIMIT * 10 {
