@@ -334,7 +334,8 @@ impl<'c, 'a> Env<'c, 'a> {
         mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
         let mut stopped = false;
-        functions::descendant_levels(from, |level| {
+        // Leaves without children have no child `name` either.
+        functions::descendant_parents(from, |level| {
             for item in level {
                 if stopped {
                     return;

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::ops::ControlFlow;
 
-use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement};
+use fhir_model::rt::{Element, FieldInfo, FieldKind, ItemRef, PrimitiveElement};
 
 use crate::decimal::Dec;
 use crate::field_hint::FieldHint;
@@ -226,6 +226,60 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// Whether this item can have children: false for a primitive
+    /// without id or extensions, plain text and system values, where
+    /// [`Item::for_each_child`] finds nothing and [`Item::each_child`]
+    /// finds nothing under any name.
+    pub(crate) fn may_have_children(&self) -> bool {
+        match &self.repr {
+            Repr::Node(Node::Element(_), _) => true,
+            Repr::Node(Node::Primitive(p), _) => p.has_id_or_extension(),
+            // `type()`'s namespace and name.
+            Repr::Type { .. } => true,
+            Repr::Node(Node::Text(_), _) | Repr::Value(_) => false,
+        }
+    }
+
+    /// The children that can have children themselves
+    /// ([`Item::may_have_children`]), in the order of
+    /// [`Item::for_each_child`], each handed to `f`; the others are only
+    /// counted (all children are added to `count`), never made into items.
+    pub(crate) fn for_each_parent_child(&self, count: &mut usize, mut f: impl FnMut(Item<'a>)) {
+        let Repr::Node(Node::Element(e), _) = &self.repr else {
+            self.for_each_child(|c| {
+                *count += 1;
+                if c.may_have_children() {
+                    f(c);
+                }
+            });
+            return;
+        };
+        let e: &'a dyn Element = *e;
+        let fields = e.type_info().fields;
+        let mut present = e.present();
+        while present != 0 {
+            let index = present.trailing_zeros() as usize;
+            present &= present - 1;
+            let (Some(info), Some(slot)) = (fields.get(index), e.field(index)) else {
+                continue;
+            };
+            for i in 0..slot.len() {
+                let Some((variant, item)) = slot.get(i) else {
+                    continue;
+                };
+                *count += 1;
+                let leaf = match item {
+                    ItemRef::Primitive(p) => !p.has_id_or_extension(),
+                    ItemRef::Text(_) => true,
+                    ItemRef::Element(_) => false,
+                };
+                if !leaf {
+                    f(field_item(info, variant, item));
+                }
+            }
+        }
+    }
+
     /// Every child item, in field order (`children()`).
     pub(crate) fn all_children(&self, out: &mut impl Extend<Item<'a>>) {
         self.for_each_child(|c| out.extend(Some(c)));
@@ -343,19 +397,25 @@ fn field_children<'a>(
         if only_variant.is_some_and(|v| v != variant) {
             continue;
         }
-        let ty = match (&item, info.kind) {
-            (ItemRef::Element(c), FieldKind::Resource | FieldKind::Element | FieldKind::Choice) => {
-                c.type_info().name
-            }
-            _ => info.types.get(variant).copied().unwrap_or("string"),
-        };
-        let mut child = Item::from_ref(item, ty);
-        child.any_resource = info.kind == FieldKind::Resource;
-        if sink(child).is_break() {
+        if sink(field_item(info, variant, item)).is_break() {
             return Some(ControlFlow::Break(()));
         }
     }
     Some(ControlFlow::Continue(()))
+}
+
+/// The item for a value of a field described by `info`, with its FHIR type.
+#[inline]
+fn field_item<'a>(info: &FieldInfo, variant: usize, item: ItemRef<'a>) -> Item<'a> {
+    let ty = match (&item, info.kind) {
+        (ItemRef::Element(c), FieldKind::Resource | FieldKind::Element | FieldKind::Choice) => {
+            c.type_info().name
+        }
+        _ => info.types.get(variant).copied().unwrap_or("string"),
+    };
+    let mut child = Item::from_ref(item, ty);
+    child.any_resource = info.kind == FieldKind::Resource;
+    child
 }
 
 /// The text of a primitive or text child (`Quantity.value`, `Reference.reference`).

@@ -274,3 +274,76 @@ fn a_step_after_children_matches_the_collected_children() {
     let inv = Expression::parse("children().url.exists()").expect("parses");
     assert_eq!(inv.evaluate_boolean(&ctx, root.clone()).expect("evaluates"), Some(false));
 }
+
+/// `descendants().name` passes over the leaves that can have no children
+/// (primitives without id or extensions, plain text): the same items in
+/// the same order as the unfused `descendants().select(name)`, which
+/// looks into every descendant, including primitives that do carry an id
+/// or extensions, and their extensions' values.
+#[test]
+fn a_step_after_descendants_matches_the_collected_descendants() {
+    let json = r#"{"resourceType": "CodeSystem", "id": "cs", "status": "draft", "content": "complete",
+        "url": "http://example.org/cs", "_url": {"id": "u1"},
+        "concept": [
+            {"code": "a", "display": "A", "_display": {"extension": [
+                {"url": "http://example.org/ext", "valueCoding": {"code": "x", "_code": {"id": "deep"}}}]},
+             "concept": [{"code": "a1", "concept": [{"code": "a1x", "id": "c3"}]}, {"code": "a2"}]},
+            {"code": "b", "_code": {"extension": [{"url": "http://example.org/e2", "valueString": "v"}]},
+             "designation": [{"value": "bee", "use": {"code": "syn"}}]}
+        ]}"#;
+    let cs: fhir_model::r4::Resource = fhir_model::json::from_str(json).expect("valid code system");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&cs));
+    let ctx = Context::for_resource(root.clone());
+    let texts = |expr: &str| -> Vec<String> {
+        Expression::parse(expr)
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+            .evaluate(&ctx, root.clone())
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+            .iter()
+            .map(|i| {
+                i.value_text()
+                    .unwrap_or_else(|| format!("{:?}", i.type_name()))
+            })
+            .collect()
+    };
+    for (fused, collected, expected) in [
+        (
+            "descendants().concept.code",
+            "descendants().select(concept).code",
+            3,
+        ),
+        ("descendants().code", "descendants().select(code)", 7),
+        ("descendants().id", "descendants().select(id)", 3),
+        (
+            "descendants().extension.url",
+            "descendants().select(extension).url",
+            2,
+        ),
+        ("descendants().value", "descendants().select(value)", 3),
+        ("descendants().url", "descendants().select(url)", 2),
+        (
+            "descendants().code.first()",
+            "descendants().select(code).first()",
+            1,
+        ),
+        (
+            "descendants().nothing.exists()",
+            "descendants().select(nothing).exists()",
+            1,
+        ),
+        (
+            "concept.where(descendants().id.exists()).code",
+            "concept.where(descendants().select(id).exists()).code",
+            1,
+        ),
+        (
+            "concept.code.combine($this.descendants().concept.code).isDistinct()",
+            "concept.code.combine($this.descendants().select(concept).code).isDistinct()",
+            1,
+        ),
+    ] {
+        let got = texts(fused);
+        assert_eq!(got, texts(collected), "{fused}");
+        assert_eq!(got.len(), expected, "{fused}: {got:?}");
+    }
+}

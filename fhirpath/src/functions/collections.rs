@@ -26,6 +26,28 @@ const REPEAT_LIMIT: usize = 100_000;
 /// ([`crate::eval::Env::member`]).
 pub(crate) fn descendant_levels<'a>(
     input: Items<'a>,
+    level: impl FnMut(&[Item<'a>]),
+) -> Result<(), Error> {
+    levels(input, true, level)
+}
+
+/// [`descendant_levels`] without the leaves that can have no children of
+/// their own (a primitive without id or extensions, plain text), which
+/// are only counted: a path step after `descendants()` finds nothing in
+/// them (csd-1's `descendants().concept` walks every CodeSystem, whose
+/// descendants are mostly such primitives). The levels, the order of what
+/// is kept, and the count for the error past a million are as in
+/// [`descendant_levels`].
+pub(crate) fn descendant_parents<'a>(
+    input: Items<'a>,
+    level: impl FnMut(&[Item<'a>]),
+) -> Result<(), Error> {
+    levels(input, false, level)
+}
+
+fn levels<'a>(
+    input: Items<'a>,
+    leaves: bool,
     mut level: impl FnMut(&[Item<'a>]),
 ) -> Result<(), Error> {
     let mut count = 0usize;
@@ -36,10 +58,16 @@ pub(crate) fn descendant_levels<'a>(
     let mut next = Vec::with_capacity(frontier.len() * 4);
     while !frontier.is_empty() {
         next.clear();
-        for item in &frontier {
-            item.all_children(&mut next);
+        if leaves {
+            for item in &frontier {
+                item.all_children(&mut next);
+            }
+            count += next.len();
+        } else {
+            for item in &frontier {
+                item.for_each_parent_child(&mut count, |c| next.push(c));
+            }
         }
-        count += next.len();
         if count > REPEAT_LIMIT * 10 {
             return Err(Error::execution("descendants(): too many items"));
         }

@@ -10,7 +10,7 @@ mod html;
 mod math;
 mod strings;
 
-pub(crate) use collections::descendant_levels;
+pub(crate) use collections::descendant_parents;
 pub(crate) use strings::regex_matches;
 
 use crate::ast::Expr;
