@@ -40,7 +40,11 @@ impl<'a> Items<'a> {
         match &mut self.0 {
             Store::Inline(slot @ None) => *slot = Some(item),
             Store::Inline(first @ Some(_)) => {
-                let mut v = Vec::with_capacity(4);
+                // Room for eight: from four, larger collections
+                // (`snapshot.element`, a concept's codes) grew 4 -> 8 -> 16...
+                // by reallocation. Over the R4 examples' invariants 8 saved
+                // 15 M instructions against 4, and 16 only 9 M.
+                let mut v = Vec::with_capacity(8);
                 v.extend(first.take());
                 v.push(item);
                 self.0 = Store::Heap(v);
