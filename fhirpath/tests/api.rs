@@ -230,6 +230,21 @@ fn random_expressions_do_not_panic() {
     }
 }
 
+/// What `expr` gives on `root` with `ctx`: each item's value as text, or
+/// its type name for an element.
+fn resource_texts<'a>(ctx: &Context<'a>, root: &Item<'a>, expr: &str) -> Vec<String> {
+    Expression::parse(expr)
+        .unwrap_or_else(|e| panic!("{expr}: {e}"))
+        .evaluate(ctx, root.clone())
+        .unwrap_or_else(|e| panic!("{expr}: {e}"))
+        .iter()
+        .map(|i| {
+            i.value_text()
+                .unwrap_or_else(|| format!("{:?}", i.type_name()))
+        })
+        .collect()
+}
+
 /// `children().name` looks into each child as it is found (no collection
 /// of all children first): the same items in the same order as the
 /// unfused `children().select(name)`, at the focus and inside criteria, and
@@ -243,15 +258,7 @@ fn a_step_after_children_matches_the_collected_children() {
     let patient: fhir_model::r4::Resource = fhir_model::json::from_str(json).expect("valid patient");
     let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
     let ctx = Context::for_resource(root.clone());
-    let texts = |expr: &str| -> Vec<String> {
-        Expression::parse(expr)
-            .unwrap_or_else(|e| panic!("{expr}: {e}"))
-            .evaluate(&ctx, root.clone())
-            .unwrap_or_else(|e| panic!("{expr}: {e}"))
-            .iter()
-            .map(|i| i.value_text().unwrap_or_else(|| format!("{:?}", i.type_name())))
-            .collect()
-    };
+    let texts = |expr: &str| resource_texts(&ctx, &root, expr);
     for (fused, collected, expected) in [
         ("children().given", "children().select(given)", 3),
         ("children().family", "children().select(family)", 1),
@@ -294,18 +301,7 @@ fn a_step_after_descendants_matches_the_collected_descendants() {
     let cs: fhir_model::r4::Resource = fhir_model::json::from_str(json).expect("valid code system");
     let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&cs));
     let ctx = Context::for_resource(root.clone());
-    let texts = |expr: &str| -> Vec<String> {
-        Expression::parse(expr)
-            .unwrap_or_else(|e| panic!("{expr}: {e}"))
-            .evaluate(&ctx, root.clone())
-            .unwrap_or_else(|e| panic!("{expr}: {e}"))
-            .iter()
-            .map(|i| {
-                i.value_text()
-                    .unwrap_or_else(|| format!("{:?}", i.type_name()))
-            })
-            .collect()
-    };
+    let texts = |expr: &str| resource_texts(&ctx, &root, expr);
     for (fused, collected, expected) in [
         (
             "descendants().concept.code",
