@@ -4,7 +4,7 @@
 //!
 //! It runs on every narrative of every resource validated (txt-1, txt-2:
 //! 66 MB of XHTML in the R4 examples), so it is one pass over the bytes in
-//! blocks of 32, and no copy: the `javascript:` test looks only at each `:`,
+//! blocks of 64, and no copy: the `javascript:` test looks only at each `:`,
 //! the tag test only at each `<` (both also inside attribute values: a `<`
 //! in a quoted value is taken for a tag, as a strict reader would reject
 //! it), and the event-handler test only at an `on` inside a tag.
@@ -155,8 +155,11 @@ pub(super) fn html_is_safe(text: &str) -> bool {
     !(on && attrs.is_some_and(|start| has_event_handler(bytes.get(start..).unwrap_or_default())))
 }
 
-/// Bytes [`html_is_safe`] tests at a time.
-const BLOCK: usize = 32;
+/// Bytes [`html_is_safe`] tests at a time, one bit each of a `u64`: 64
+/// rather than 32 halves the per-block steps (fetching the window, ending
+/// the block), 9 M of the 398 M instructions over the R4 examples'
+/// narratives.
+const BLOCK: usize = 64;
 
 /// The bytes of a block of [`BLOCK`] bytes (the first of `window`) that
 /// stop [`html_is_safe`], as a mask (bit `k` for byte `k`): `<` and `:`,
@@ -172,7 +175,7 @@ const BLOCK: usize = 32;
 /// place: copying it first (as for the last one) cost a `memcpy` call per
 /// block.
 #[inline(always)]
-fn block_stops(window: &[u8; BLOCK + 1]) -> u32 {
+fn block_stops(window: &[u8; BLOCK + 1]) -> u64 {
     let (Some(here), Some(next)) = (window.first_chunk::<BLOCK>(), window.last_chunk::<BLOCK>())
     else {
         return 0;
@@ -200,10 +203,10 @@ fn last_window(bytes: &[u8], base: usize) -> [u8; BLOCK + 1] {
 
 /// The byte marks (0 or 1) of a block as a bit mask, bit `k` for byte `k`.
 #[inline(always)]
-fn pack_marks(marks: &[u8; BLOCK]) -> u32 {
+fn pack_marks(marks: &[u8; BLOCK]) -> u64 {
     marks.chunks_exact(8).enumerate().fold(0, |mask, (k, w)| {
         let w = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
-        mask | ((w.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32) << (8 * k)
+        mask | (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k)
     })
 }
 
@@ -494,7 +497,7 @@ mod tests {
 
     #[test]
     fn stops_are_found_across_block_boundaries() {
-        // Every shift of each case against the 32-byte blocks: a tag, an
+        // Every shift of each case against the 64-byte blocks: a tag, an
         // `on`, a `:` and a `javascript` split between two blocks.
         let cases = [
             ("<span title=\"a:b\">x</span>", true),
@@ -529,7 +532,7 @@ mod tests {
             ("<td>x</td ><b onload=1>", false),
         ];
         for (case, want) in cases {
-            for shift in 0..40 {
+            for shift in 0..72 {
                 let text = format!("<div>{}{case}</div>", "x".repeat(shift));
                 assert_eq!(html_is_safe(&text), want, "{text:?}");
                 assert_eq!(reference_is_safe(&text), want, "{text:?}");
