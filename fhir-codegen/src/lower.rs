@@ -15,7 +15,7 @@ use crate::Error;
 
 /// Runtime value types by primitive name; a primitive not listed inherits
 /// the value type of its base (`positiveInt` -> `integer`), then of its
-/// FHIRPath system type, then `String`.
+/// FHIRPath system type, then [`STRING_VALUE`].
 const VALUE_TYPES: &[(&str, &str)] = &[
     ("boolean", "bool"),
     ("integer", "i32"),
@@ -344,8 +344,12 @@ fn value_type(sd: &StructureDefinition, by_name: &BTreeMap<&str, &StructureDefin
             return (*t).to_owned();
         }
     }
-    "::std::string::String".to_owned()
+    STRING_VALUE.to_owned()
 }
+
+/// The value type of the string-like primitives (`string`, `code`, `uri`...):
+/// a small string, inline up to 24 bytes.
+const STRING_VALUE: &str = "crate::rt::values::StringValue";
 
 /// Doc text from the short description and the definition.
 fn doc_of(short: Option<&str>, definition: Option<&str>) -> String {

@@ -13,7 +13,8 @@ pub use rt::json;
 pub use rt::AnyResource;
 pub use rt::xml;
 pub use rt::values::{
-    Base64Binary, Date, DateTime, Decimal, Instant, Integer64, PositiveInt, Time, UnsignedInt,
+    Base64Binary, Date, DateTime, Decimal, Instant, Integer64, PositiveInt, StringValue, Time,
+    UnsignedInt,
 };
 
 // The version modules (`r4`, `r4b`, `r5`...), each behind its feature; the

@@ -9,9 +9,12 @@ pub type Base64Binary = crate::rt::Primitive<
 /// FHIR `boolean`: Base StructureDefinition for boolean Type: Value of "true" or "false"
 pub type Boolean = crate::rt::Primitive<bool, super::Extension>;
 /// FHIR `canonical`: Base StructureDefinition for canonical type: A URI that is a reference to a canonical URL on a FHIR resource
-pub type Canonical = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Canonical = crate::rt::Primitive<
+    crate::rt::values::StringValue,
+    super::Extension,
+>;
 /// FHIR `code`: Base StructureDefinition for code type: A string which has at least one character and no leading or trailing whitespace and where there is no whitespace other than single spaces in the contents
-pub type Code = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Code = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `date`: Base StructureDefinition for date Type: A date or partial date (e.g. just year or year + month). There is no time zone. The format is a union of the schema types gYear, gYearMonth and date.  Dates SHALL be valid dates.
 pub type Date = crate::rt::Primitive<crate::rt::values::Date, super::Extension>;
 /// FHIR `dateTime`: Base StructureDefinition for dateTime Type: A date, date-time or partial date (e.g. just year or year + month).  If hours and minutes are specified, a time zone SHALL be populated. The format is a union of the schema types gYear, gYearMonth, date and dateTime. Seconds must be provided due to schema type constraints but may be zero-filled and may be ignored.                 Dates SHALL be valid dates.
@@ -19,22 +22,25 @@ pub type DateTime = crate::rt::Primitive<crate::rt::values::DateTime, super::Ext
 /// FHIR `decimal`: Base StructureDefinition for decimal Type: A rational number with implicit precision
 pub type Decimal = crate::rt::Primitive<crate::rt::values::Decimal, super::Extension>;
 /// FHIR `id`: Base StructureDefinition for id type: Any combination of letters, numerals, "-" and ".", with a length limit of 64 characters.  (This might be an integer, an unprefixed OID, UUID or any other identifier pattern that meets these constraints.)  Ids are case-insensitive.
-pub type Id = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Id = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `instant`: Base StructureDefinition for instant Type: An instant in time - known at least to the second
 pub type Instant = crate::rt::Primitive<crate::rt::values::Instant, super::Extension>;
 /// FHIR `integer`: Base StructureDefinition for integer Type: A whole number
 pub type Integer = crate::rt::Primitive<i32, super::Extension>;
 /// FHIR `markdown`: Base StructureDefinition for markdown type: A string that may contain Github Flavored Markdown syntax for optional processing by a mark down presentation engine
-pub type Markdown = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Markdown = crate::rt::Primitive<
+    crate::rt::values::StringValue,
+    super::Extension,
+>;
 /// FHIR `oid`: Base StructureDefinition for oid type: An OID represented as a URI
-pub type Oid = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Oid = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `positiveInt`: Base StructureDefinition for positiveInt type: An integer with a value that is positive (e.g. >0)
 pub type PositiveInt = crate::rt::Primitive<
     crate::rt::values::PositiveInt,
     super::Extension,
 >;
 /// FHIR `string`: Base StructureDefinition for string Type: A sequence of Unicode characters
-pub type String = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type String = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `time`: Base StructureDefinition for time Type: A time during the day, with no date specified
 pub type Time = crate::rt::Primitive<crate::rt::values::Time, super::Extension>;
 /// FHIR `unsignedInt`: Base StructureDefinition for unsignedInt type: An integer with a value that is not negative (e.g. >= 0)
@@ -43,10 +49,10 @@ pub type UnsignedInt = crate::rt::Primitive<
     super::Extension,
 >;
 /// FHIR `uri`: Base StructureDefinition for uri Type: String of characters used to identify a name or a resource
-pub type Uri = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Uri = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `url`: Base StructureDefinition for url type: A URI that is a literal reference
-pub type Url = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Url = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `uuid`: Base StructureDefinition for uuid type: A UUID, represented as a URI
-pub type Uuid = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Uuid = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `xhtml`: Base StructureDefinition for xhtml Type
 pub type Xhtml = crate::rt::Primitive<crate::rt::Xhtml, super::Extension>;

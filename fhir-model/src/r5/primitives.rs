@@ -9,9 +9,12 @@ pub type Base64Binary = crate::rt::Primitive<
 /// FHIR `boolean`: boolean Type: Value of "true" or "false"
 pub type Boolean = crate::rt::Primitive<bool, super::Extension>;
 /// FHIR `canonical`: canonical type: A URI that is a reference to a canonical URL on a FHIR resource
-pub type Canonical = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Canonical = crate::rt::Primitive<
+    crate::rt::values::StringValue,
+    super::Extension,
+>;
 /// FHIR `code`: code type: A string which has at least one character and no leading or trailing whitespace and where there is no whitespace other than single spaces in the contents
-pub type Code = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Code = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `date`: date Type: A date or partial date (e.g. just year or year + month). There is no UTC offset. The format is a union of the schema types gYear, gYearMonth and date.  Dates SHALL be valid dates.
 pub type Date = crate::rt::Primitive<crate::rt::values::Date, super::Extension>;
 /// FHIR `dateTime`: dateTime Type: A date, date-time or partial date (e.g. just year or year + month).  If hours and minutes are specified, a UTC offset SHALL be populated. The format is a union of the schema types gYear, gYearMonth, date and dateTime. Seconds must be provided due to schema type constraints but may be zero-filled and may be ignored.                 Dates SHALL be valid dates.
@@ -19,7 +22,7 @@ pub type DateTime = crate::rt::Primitive<crate::rt::values::DateTime, super::Ext
 /// FHIR `decimal`: decimal Type: A rational number with implicit precision
 pub type Decimal = crate::rt::Primitive<crate::rt::values::Decimal, super::Extension>;
 /// FHIR `id`: id type: Any combination of letters, numerals, "-" and ".", with a length limit of 64 characters.  (This might be an integer, an unprefixed OID, UUID or any other identifier pattern that meets these constraints.)  Ids are case-insensitive.
-pub type Id = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Id = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `instant`: instant Type: An instant in time - known at least to the second
 pub type Instant = crate::rt::Primitive<crate::rt::values::Instant, super::Extension>;
 /// FHIR `integer`: integer Type: A whole number
@@ -30,16 +33,19 @@ pub type Integer64 = crate::rt::Primitive<
     super::Extension,
 >;
 /// FHIR `markdown`: markdown type: A string that may contain Github Flavored Markdown syntax for optional processing by a mark down presentation engine
-pub type Markdown = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Markdown = crate::rt::Primitive<
+    crate::rt::values::StringValue,
+    super::Extension,
+>;
 /// FHIR `oid`: oid type: An OID represented as a URI
-pub type Oid = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Oid = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `positiveInt`: positiveInt type: An integer with a value that is positive (e.g. >0)
 pub type PositiveInt = crate::rt::Primitive<
     crate::rt::values::PositiveInt,
     super::Extension,
 >;
 /// FHIR `string`: string Type: A sequence of Unicode characters
-pub type String = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type String = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `time`: time Type: A time during the day, with no date specified
 pub type Time = crate::rt::Primitive<crate::rt::values::Time, super::Extension>;
 /// FHIR `unsignedInt`: unsignedInt type: An integer with a value that is not negative (e.g. >= 0)
@@ -48,10 +54,10 @@ pub type UnsignedInt = crate::rt::Primitive<
     super::Extension,
 >;
 /// FHIR `uri`: uri Type: String of characters used to identify a name or a resource
-pub type Uri = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Uri = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `url`: url type: A URI that is a literal reference
-pub type Url = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Url = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `uuid`: uuid type: A UUID, represented as a URI
-pub type Uuid = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Uuid = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `xhtml`: xhtml Type definition
 pub type Xhtml = crate::rt::Primitive<crate::rt::Xhtml, super::Extension>;

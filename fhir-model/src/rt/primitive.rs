@@ -2,13 +2,13 @@
 //! `id` and `extension` every element may carry (written as `_name` in JSON).
 //!
 //! Each FHIR version instantiates it with its own `Extension` type
-//! (`r4::String = Primitive<String, r4::Extension>`), the value types are shared.
+//! (`r4::String = Primitive<StringValue, r4::Extension>`), the value types are shared.
 
 use std::borrow::Cow;
 
 use super::element::{ItemMut, ItemRef, Slot, Value};
 use super::meta::FieldInfo;
-use super::values::{JsonKind, JsonScalar, PrimitiveValue};
+use super::values::{JsonKind, JsonScalar, PrimitiveValue, StringValue};
 
 /// A primitive element: optional value, optional id, extensions.
 ///
@@ -145,6 +145,36 @@ impl<E> From<&str> for Primitive<String, E> {
 }
 impl<E> From<String> for Primitive<String, E> {
     fn from(s: String) -> Self {
+        Primitive::new(s)
+    }
+}
+
+/// The string-like primitives of the generated models (`r4::String`,
+/// `r4::Code`, `r4::Uri`...).
+impl<E> Primitive<StringValue, E> {
+    /// The string value, if any.
+    pub fn as_str(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+}
+
+impl<E> From<&str> for Primitive<StringValue, E> {
+    fn from(s: &str) -> Self {
+        Primitive::new(StringValue::from(s))
+    }
+}
+impl<E> From<&String> for Primitive<StringValue, E> {
+    fn from(s: &String) -> Self {
+        Primitive::new(StringValue::from(s.as_str()))
+    }
+}
+impl<E> From<String> for Primitive<StringValue, E> {
+    fn from(s: String) -> Self {
+        Primitive::new(StringValue::from(s))
+    }
+}
+impl<E> From<StringValue> for Primitive<StringValue, E> {
+    fn from(s: StringValue) -> Self {
         Primitive::new(s)
     }
 }
@@ -290,6 +320,7 @@ mod tests {
     use super::Primitive;
 
     type P = Primitive<String, u8>;
+    type S = Primitive<super::StringValue, u8>;
 
     #[test]
     fn id_and_extensions_are_boxed_only_when_present() {
@@ -313,5 +344,17 @@ mod tests {
         assert!(!p.has_id_or_extension());
         assert_eq!(p, P::new("a".to_owned()));
         assert_eq!(format!("{p:?}"), "\"a\"");
+    }
+
+    #[test]
+    fn string_values_convert_from_str_and_string_and_read_as_str() {
+        assert_eq!(std::mem::size_of::<S>(), 32);
+        let short = S::from("final");
+        let long = S::from(String::from("http://terminology.hl7.org/CodeSystem/v3-ActCode"));
+        assert_eq!(short.as_str(), Some("final"));
+        assert_eq!(long.as_str(), Some("http://terminology.hl7.org/CodeSystem/v3-ActCode"));
+        assert!(!short.value.as_ref().is_some_and(|v| v.is_heap_allocated()));
+        assert_eq!(S::from(&String::from("x")), S::from("x"));
+        assert_eq!(format!("{short:?}"), "\"final\"");
     }
 }

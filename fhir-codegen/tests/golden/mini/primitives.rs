@@ -4,10 +4,10 @@
 /// FHIR `boolean`: Primitive boolean
 pub type Boolean = crate::rt::Primitive<bool, super::Extension>;
 /// FHIR `code`: Primitive code
-pub type Code = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type Code = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;
 /// FHIR `dateTime`: Primitive dateTime
 pub type DateTime = crate::rt::Primitive<crate::rt::values::DateTime, super::Extension>;
 /// FHIR `decimal`: Primitive decimal
 pub type Decimal = crate::rt::Primitive<crate::rt::values::Decimal, super::Extension>;
 /// FHIR `string`: Primitive string
-pub type String = crate::rt::Primitive<::std::string::String, super::Extension>;
+pub type String = crate::rt::Primitive<crate::rt::values::StringValue, super::Extension>;

