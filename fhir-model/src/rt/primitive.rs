@@ -131,24 +131,6 @@ impl<V: PrimitiveValue, E> Primitive<V, E> {
     }
 }
 
-impl<E> Primitive<String, E> {
-    /// The string value, if any.
-    pub fn as_str(&self) -> Option<&str> {
-        self.value.as_deref()
-    }
-}
-
-impl<E> From<&str> for Primitive<String, E> {
-    fn from(s: &str) -> Self {
-        Primitive::new(s.to_owned())
-    }
-}
-impl<E> From<String> for Primitive<String, E> {
-    fn from(s: String) -> Self {
-        Primitive::new(s)
-    }
-}
-
 /// The string-like primitives of the generated models (`r4::String`,
 /// `r4::Code`, `r4::Uri`...).
 impl<E> Primitive<StringValue, E> {
@@ -319,13 +301,12 @@ impl<V: PrimitiveValue, E: Value> Value for Primitive<V, E> {
 mod tests {
     use super::Primitive;
 
-    type P = Primitive<String, u8>;
-    type S = Primitive<super::StringValue, u8>;
+    type P = Primitive<super::StringValue, u8>;
 
     #[test]
     fn id_and_extensions_are_boxed_only_when_present() {
         assert_eq!(std::mem::size_of::<P>(), 32);
-        let bare = P::new("a".to_owned());
+        let bare = P::from("a");
         assert!(!bare.has_id_or_extension());
         assert_eq!((bare.id(), bare.extension()), (None, &[][..]));
         let full = bare.clone().with_id("x").with_extension(7);
@@ -336,25 +317,24 @@ mod tests {
 
     #[test]
     fn an_emptied_box_equals_none() {
-        let mut p = P::new("a".to_owned());
+        let mut p = P::from("a");
         p.extension_mut().push(1);
         assert!(p.has_id_or_extension());
         p.extension_mut().clear();
         *p.id_mut() = None;
         assert!(!p.has_id_or_extension());
-        assert_eq!(p, P::new("a".to_owned()));
+        assert_eq!(p, P::from("a"));
         assert_eq!(format!("{p:?}"), "\"a\"");
     }
 
     #[test]
     fn string_values_convert_from_str_and_string_and_read_as_str() {
-        assert_eq!(std::mem::size_of::<S>(), 32);
-        let short = S::from("final");
-        let long = S::from(String::from("http://terminology.hl7.org/CodeSystem/v3-ActCode"));
+        let short = P::from("final");
+        let long = P::from(String::from("http://terminology.hl7.org/CodeSystem/v3-ActCode"));
         assert_eq!(short.as_str(), Some("final"));
         assert_eq!(long.as_str(), Some("http://terminology.hl7.org/CodeSystem/v3-ActCode"));
         assert!(!short.value.as_ref().is_some_and(|v| v.is_heap_allocated()));
-        assert_eq!(S::from(&String::from("x")), S::from("x"));
+        assert_eq!(P::from(&String::from("x")), P::from("x"));
         assert_eq!(format!("{short:?}"), "\"final\"");
     }
 }

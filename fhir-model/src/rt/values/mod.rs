@@ -159,20 +159,9 @@ impl PrimitiveValue for i32 {
     }
 }
 
-/// FHIR string-like primitives (`string`, `uri`, `code`, `id`, `markdown`, ...):
-/// any text is kept; format rules are the validator's job.
-impl PrimitiveValue for String {
-    const JSON_KIND: JsonKind = JsonKind::String;
-    fn from_lexical(s: &str) -> Result<Self, String> {
-        Ok(s.to_owned())
-    }
-    fn to_lexical(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-/// FHIR string-like primitives, as the generated types hold them (see
-/// [`StringValue`]): any text is kept; format rules are the validator's job.
+/// FHIR string-like primitives (`string`, `uri`, `code`, `id`, `markdown`,
+/// ...), as the generated types hold them ([`StringValue`]): any text is
+/// kept; format rules are the validator's job.
 impl PrimitiveValue for StringValue {
     const JSON_KIND: JsonKind = JsonKind::String;
     fn from_lexical(s: &str) -> Result<Self, String> {
