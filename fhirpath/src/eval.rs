@@ -183,7 +183,7 @@ impl<'c, 'a> Env<'c, 'a> {
                     Some(Value::Long(i)) => Value::Long(i.checked_neg().unwrap_or(i64::MAX)),
                     Some(Value::Decimal(d)) => Value::Decimal(d.neg()),
                     Some(Value::Quantity(q)) => {
-                        Value::Quantity(Quantity::new(q.value.neg(), q.unit))
+                        Value::quantity(Quantity::new(q.value.neg(), q.unit))
                     }
                     _ => return Err(Error::execution("unary minus needs a number or quantity")),
                 };
@@ -555,13 +555,13 @@ pub(crate) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Result<Option<Value
             if !crate::datetime::is_date_arithmetic_unit(&q.unit) {
                 return Err(Error::execution(format!("'{}' is not a time unit", q.unit)));
             }
-            t.add(amount, &q.unit).map(V::Temporal)
+            t.add(amount, &q.unit).map(V::temporal)
         }
         (V::Quantity(a), V::Quantity(b)) => match op {
-            BinOp::Add => a.add(b, false).map(V::Quantity),
-            BinOp::Sub => a.add(b, true).map(V::Quantity),
-            BinOp::Mul => a.mul(b).map(V::Quantity),
-            BinOp::Div => a.div(b).map(V::Quantity),
+            BinOp::Add => a.add(b, false).map(V::quantity),
+            BinOp::Sub => a.add(b, true).map(V::quantity),
+            BinOp::Mul => a.mul(b).map(V::quantity),
+            BinOp::Div => a.div(b).map(V::quantity),
             _ => return mismatch(),
         },
         (V::Quantity(a), V::Integer(_) | V::Decimal(_))
@@ -585,7 +585,7 @@ pub(crate) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Result<Option<Value
             } else {
                 q1.div(a)
             };
-            r.map(V::Quantity)
+            r.map(V::quantity)
         }
         _ => return mismatch(),
     })

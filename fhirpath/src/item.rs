@@ -153,7 +153,7 @@ impl<'a> Item<'a> {
                     (Some(c), Some("http://unitsofmeasure.org") | None) => c,
                     _ => unit.unwrap_or_else(|| "1".into()),
                 };
-                Some(Value::Quantity(Quantity::new(value, unit)))
+                Some(Value::quantity(Quantity::new(value, unit)))
             }
             _ => None,
         }

@@ -164,6 +164,15 @@ mod tests {
         items.iter().filter_map(Item::value_text).collect()
     }
 
+    /// Every step moves, copies and drops items: keep them small (the
+    /// temporal and quantity values are boxed for this; inline they made an
+    /// item 112 bytes).
+    #[test]
+    fn items_stay_small() {
+        assert!(std::mem::size_of::<Item<'_>>() <= 56, "{}", std::mem::size_of::<Item<'_>>());
+        assert!(std::mem::size_of::<Items<'_>>() <= 56);
+    }
+
     #[test]
     fn grows_from_inline_to_heap_in_order() {
         let mut items = Items::new();

@@ -225,7 +225,7 @@ impl Parser {
                     }
                     Expr::Literal(Value::Decimal(x)) => (Expr::Literal(Value::Decimal(x.neg())), d),
                     Expr::Literal(Value::Quantity(q)) => (
-                        Expr::Literal(Value::Quantity(Quantity::new(q.value.neg(), q.unit))),
+                        Expr::Literal(Value::quantity(Quantity::new(q.value.neg(), q.unit))),
                         d,
                     ),
                     e => (Expr::Negate(Box::new(e)), d),
@@ -324,7 +324,7 @@ impl Parser {
                         Value::Decimal(d) => d,
                         _ => Dec::from_int(0),
                     };
-                    return Ok((Expr::Literal(Value::Quantity(Quantity::new(v, unit))), 1));
+                    return Ok((Expr::Literal(Value::quantity(Quantity::new(v, unit))), 1));
                 }
                 Ok((Expr::Literal(value), 1))
             }
@@ -335,7 +335,7 @@ impl Parser {
                 Ok((Expr::Literal(Value::Long(v)), 1))
             }
             Tok::Str(s) => Ok((Expr::Literal(Value::String(s)), 1)),
-            Tok::DateTime(s) => Ok((Expr::Literal(Value::Temporal(temporal_literal(&s)?)), 1)),
+            Tok::DateTime(s) => Ok((Expr::Literal(Value::temporal(temporal_literal(&s)?)), 1)),
             Tok::Var(v) => Ok((Expr::Var(v), 1)),
             Tok::Special(s) => Ok((
                 match s.as_str() {

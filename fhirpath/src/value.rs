@@ -14,11 +14,23 @@ pub enum Value {
     Decimal(Dec),
     String(String),
     /// `Date`, `DateTime` or `Time`, by [`Temporal::kind`].
-    Temporal(Temporal),
-    Quantity(Quantity),
+    Temporal(Box<Temporal>),
+    Quantity(Box<Quantity>),
 }
 
 impl Value {
+    /// A `Date`, `DateTime` or `Time`. Kept behind a box, as quantities
+    /// are: they are rare in collections, and inline they made every
+    /// [`crate::Item`] 112 bytes instead of 48.
+    pub(crate) fn temporal(t: Temporal) -> Value {
+        Value::Temporal(Box::new(t))
+    }
+
+    /// A `Quantity`, boxed like [`Value::temporal`].
+    pub(crate) fn quantity(q: Quantity) -> Value {
+        Value::Quantity(Box::new(q))
+    }
+
     /// The system type name (`Integer`, `DateTime`...).
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -66,9 +78,9 @@ impl Value {
             "integer" | "positiveInt" | "unsignedInt" => Value::Integer(text.parse().ok()?),
             "integer64" => Value::Long(text.parse().ok()?),
             "decimal" => Value::Decimal(Dec::parse(text)?),
-            "date" => Value::Temporal(Temporal::parse_date(text)?),
-            "dateTime" | "instant" => Value::Temporal(Temporal::parse_datetime(text)?),
-            "time" => Value::Temporal(Temporal::parse_time(text)?),
+            "date" => Value::temporal(Temporal::parse_date(text)?),
+            "dateTime" | "instant" => Value::temporal(Temporal::parse_datetime(text)?),
+            "time" => Value::temporal(Temporal::parse_time(text)?),
             _ => Value::String(text.to_owned()),
         })
     }

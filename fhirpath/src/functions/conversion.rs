@@ -63,7 +63,7 @@ fn to_decimal(v: &Value) -> Option<Dec> {
 fn to_temporal(v: &Value, kind: TemporalKind) -> Option<Temporal> {
     match (v, kind) {
         (Value::Temporal(t), TemporalKind::Date) if t.kind != TemporalKind::Time => {
-            let mut d = t.clone();
+            let mut d = (**t).clone();
             d.kind = TemporalKind::Date;
             d.hour = None;
             d.minute = None;
@@ -73,11 +73,11 @@ fn to_temporal(v: &Value, kind: TemporalKind) -> Option<Temporal> {
             Some(d)
         }
         (Value::Temporal(t), TemporalKind::DateTime) if t.kind != TemporalKind::Time => {
-            let mut d = t.clone();
+            let mut d = (**t).clone();
             d.kind = TemporalKind::DateTime;
             Some(d)
         }
-        (Value::Temporal(t), TemporalKind::Time) if t.kind == TemporalKind::Time => Some(t.clone()),
+        (Value::Temporal(t), TemporalKind::Time) if t.kind == TemporalKind::Time => Some((**t).clone()),
         (Value::String(s), TemporalKind::Date) => Temporal::parse_date(s),
         (Value::String(s), TemporalKind::DateTime) => Temporal::parse_datetime(s),
         (Value::String(s), TemporalKind::Time) => {
@@ -112,7 +112,7 @@ fn to_quantity(v: &Value, unit: Option<&str>) -> Option<Quantity> {
         Value::Integer(i) | Value::Long(i) => Quantity::new(Dec::from_int(*i), "1"),
         Value::Decimal(d) => Quantity::new(*d, "1"),
         Value::Boolean(b) => Quantity::new(Dec::new(i128::from(*b) * 10, 1), "1"),
-        Value::Quantity(q) => q.clone(),
+        Value::Quantity(q) => (**q).clone(),
         Value::String(s) => parse_quantity(s)?,
         Value::Temporal(_) => return None,
     };
@@ -168,10 +168,10 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
         "Long" => to_long(&v).map(Value::Long),
         "Decimal" => to_decimal(&v).map(Value::Decimal),
         "String" => Some(Value::String(v.to_text())),
-        "Date" => to_temporal(&v, TemporalKind::Date).map(Value::Temporal),
-        "DateTime" => to_temporal(&v, TemporalKind::DateTime).map(Value::Temporal),
-        "Time" => to_temporal(&v, TemporalKind::Time).map(Value::Temporal),
-        "Quantity" => to_quantity(&v, unit.as_deref()).map(Value::Quantity),
+        "Date" => to_temporal(&v, TemporalKind::Date).map(Value::temporal),
+        "DateTime" => to_temporal(&v, TemporalKind::DateTime).map(Value::temporal),
+        "Time" => to_temporal(&v, TemporalKind::Time).map(Value::temporal),
+        "Quantity" => to_quantity(&v, unit.as_deref()).map(Value::quantity),
         _ => return Ok(None),
     };
     if test {

@@ -143,18 +143,18 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
             }
             out
         }
-        "now" => return one(Value::Temporal(now())).map(Some),
+        "now" => return one(Value::temporal(now())).map(Some),
         "today" => {
             let mut t = now();
             t.kind = TemporalKind::Date;
             (t.hour, t.minute, t.second, t.fraction, t.tz) = (None, None, None, None, None);
-            return one(Value::Temporal(t)).map(Some);
+            return one(Value::temporal(t)).map(Some);
         }
         "timeOfDay" => {
             let mut t = now();
             t.kind = TemporalKind::Time;
             (t.year, t.month, t.day, t.tz) = (None, None, None, None);
-            return one(Value::Temporal(t)).map(Some);
+            return one(Value::temporal(t)).map(Some);
         }
         _ => return Ok(None),
     }))

@@ -85,7 +85,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
         ("abs", Value::Integer(i)) => one(Value::Integer(i.saturating_abs())).map(Some),
         ("abs", Value::Long(i)) => one(Value::Long(i.saturating_abs())).map(Some),
         ("abs", Value::Decimal(d)) => one(Value::Decimal(d.abs())).map(Some),
-        ("abs", Value::Quantity(q)) => one(Value::Quantity(Quantity::new(
+        ("abs", Value::Quantity(q)) => one(Value::quantity(Quantity::new(
             q.value.abs(),
             q.unit.clone(),
         )))
@@ -163,8 +163,8 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
                     dec_boundary(d, high, digits.unwrap_or(8)).map(Value::Decimal)
                 }
                 Value::Quantity(q) => dec_boundary(q.value, high, digits.unwrap_or(8))
-                    .map(|d| Value::Quantity(Quantity::new(d, q.unit.clone()))),
-                Value::Temporal(t) => t.boundary(high, digits).map(Value::Temporal),
+                    .map(|d| Value::quantity(Quantity::new(d, q.unit.clone()))),
+                Value::Temporal(t) => t.boundary(high, digits).map(Value::temporal),
                 _ => return wrong(),
             };
             opt(r).map(Some)
