@@ -438,3 +438,37 @@ fn forced_format_applies_to_every_input() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stdout(&out).contains("looks like JSON"), "{}", stdout(&out));
 }
+
+/// A narrative read from JSON is checked as the XML reader checks it: one
+/// well-formed XHTML div. (The JSON reader keeps any string as a div.)
+#[test]
+fn narrative_must_be_well_formed_xhtml() {
+    let dir = scratch("narrative");
+    let patient = |div: &str| {
+        serde_json::json!({
+            "resourceType": "Patient",
+            "text": {"status": "generated", "div": div},
+        })
+        .to_string()
+    };
+    let good = patient("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>x</p></div>");
+    fs::write(dir.join("good.json"), &good).unwrap();
+    let out = validate(&dir, &["good.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    for (name, div) in [
+        ("unclosed.json", "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>x</div>"),
+        ("no_namespace.json", "<div><p>x</p></div>"),
+        ("text_after.json", "<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div> and more"),
+    ] {
+        fs::write(dir.join(name), patient(div)).unwrap();
+        let out = validate(&dir, &["--format", "json", name], None);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
+        let records = records(&out);
+        let issue = issue_at(&records[0], "Patient.text.div");
+        assert_eq!(issue["severity"], "error", "{name}: {issue}");
+        let text = issue["diagnostics"].as_str().unwrap_or_default();
+        assert!(text.starts_with("the narrative is not well-formed XHTML: "), "{name}: {text}");
+        assert_eq!(extension(issue, LINE_URL), Some(1), "{name}: {issue}");
+    }
+}

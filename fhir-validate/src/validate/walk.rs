@@ -251,7 +251,16 @@ impl<'v> Walk<'v> {
         if p.is_empty() {
             self.push(Severity::Error, IssueType::Structure, "ele-1: a primitive must have a value or extensions".to_owned());
         }
-        if let (Some(c), Some(value)) = (check, p.lexical()) {
+        let value = p.lexical();
+        // The narrative: its type's definition has no format to check (XHTML
+        // is no regular language), but the JSON reader keeps any string as a
+        // div, where the XML reader and writer require a well-formed one.
+        if ty == "xhtml" {
+            if let Some(Err(why)) = value.as_deref().map(fhir_model::rt::xhtml::check_div) {
+                self.push(Severity::Error, IssueType::Value, format!("the narrative is not well-formed XHTML: {why}"));
+            }
+        }
+        if let (Some(c), Some(value)) = (check, value) {
             if let Some(max) = c.rule.max_length {
                 if value.len() > max {
                     self.push(Severity::Error, IssueType::Value, format!("{ty} value is longer than {max} bytes"));
