@@ -21,7 +21,7 @@ pub enum Value {
 impl Value {
     /// A `Date`, `DateTime` or `Time`. Kept behind a box, as quantities
     /// are: they are rare in collections, and inline they made every
-    /// [`crate::Item`] 112 bytes instead of 48.
+    /// [`crate::Item`] 112 bytes instead of 56.
     pub(crate) fn temporal(t: Temporal) -> Value {
         Value::Temporal(Box::new(t))
     }
