@@ -44,11 +44,15 @@ impl Validator {
         let primitives = tables
             .primitives
             .iter()
-            .map(|rule| plan::PrimitiveCheck {
-                name: rule.name,
-                rule,
-                regex: rule.regex.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok()),
-                invariants: invariants.evaluated_at(rule.name),
+            .map(|rule| {
+                let pattern = rule.regex.map(repaired);
+                plan::PrimitiveCheck {
+                    name: rule.name,
+                    rule,
+                    pattern,
+                    regex: pattern.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok()),
+                    invariants: invariants.evaluated_at(rule.name),
+                }
             })
             .collect();
         Validator { tables, primitives, invariants: Some(invariants), plans: plan::Plans::default() }
@@ -176,6 +180,25 @@ fn reader_issue_type(message: &str, has_path: bool, line: usize) -> IssueType {
     }
 }
 
+/// Regexes of the official definitions that are wrong as published, each
+/// with the repair the validator checks instead and why. Matched by their
+/// whole text, so a corrected release of the definitions simply stops
+/// matching (and the test `repairs_still_apply` says so).
+///
+/// - R5's `decimal` ends its exponent with `[0-9]{1,9}}`: the second `}` is
+///   a literal, so every decimal with an exponent (`1E-17`, valid JSON and
+///   valid FHIR) failed the format, three values of the R5 examples among
+///   them.
+pub(crate) const REGEX_REPAIRS: &[(&str, &str)] = &[(
+    "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9}})?",
+    "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9})?",
+)];
+
+/// `pattern`, or its repair when [`REGEX_REPAIRS`] lists it.
+fn repaired(pattern: &'static str) -> &'static str {
+    REGEX_REPAIRS.iter().find(|(broken, _)| *broken == pattern).map_or(pattern, |(_, fixed)| fixed)
+}
+
 /// FHIR's regular expressions follow XML Schema, where `\s` is only space,
 /// tab, newline and carriage return (a no-break space is not whitespace
 /// there, as it is in Unicode-aware Rust regexes) and `\d` is an ASCII digit
@@ -205,6 +228,35 @@ fn xsd_regex(r: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Each repair is still needed: some version's tables hold the broken
+    /// pattern (when a release fixes it, drop the repair).
+    #[test]
+    #[cfg(all(feature = "r4", feature = "r4b", feature = "r5"))]
+    fn repairs_still_apply() {
+        let all = [&crate::generated::r4::TABLES, &crate::generated::r4b::TABLES, &crate::generated::r5::TABLES];
+        for (broken, _) in super::REGEX_REPAIRS {
+            assert!(
+                all.iter().any(|t| t.primitives.iter().any(|p| p.regex == Some(*broken))),
+                "no version's definitions hold {broken} any more: drop its repair"
+            );
+        }
+    }
+
+    /// R5 decimals with an exponent pass the repaired format; what the
+    /// format excludes still fails.
+    #[test]
+    #[cfg(feature = "r5")]
+    fn r5_decimal_exponents() {
+        let v = super::Validator::new(&crate::generated::r5::TABLES);
+        let decimal = v.primitives.iter().find(|p| p.name == "decimal").and_then(|p| p.regex.as_ref()).unwrap();
+        for ok in ["1E-17", "1.00000000000000000E-24", "-1.00000000000000000E+245", "0.5", "12e3"] {
+            assert!(decimal.is_match(ok), "{ok}");
+        }
+        for bad in ["1E-17}", "01", "1.", "1e", "1e1234567890", "1.000000000000000000"] {
+            assert!(!decimal.is_match(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn xsd_whitespace_classes() {
         let re = regex::Regex::new(&format!("^(?:{})$", super::xsd_regex("[ \\r\\n\\t\\S]+"))).unwrap();

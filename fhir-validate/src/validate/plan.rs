@@ -55,6 +55,9 @@ pub(crate) struct FieldPlan {
 pub(crate) struct PrimitiveCheck {
     pub(crate) name: &'static str,
     pub(crate) rule: &'static super::tables::PrimitiveRule,
+    /// The format as checked: the definition's regex, or its repair
+    /// ([`super::REGEX_REPAIRS`]); quoted in the report.
+    pub(crate) pattern: Option<&'static str>,
     /// The compiled format (`None`: no regex in the definitions, or one the
     /// regex engine cannot compile).
     pub(crate) regex: Option<regex::Regex>,

@@ -272,7 +272,7 @@ impl<'v> Walk<'v> {
                     self.push(
                         Severity::Error,
                         IssueType::Value,
-                        format!("the value {shown:?} is not a valid {ty} (must match {})", c.rule.regex.unwrap_or_default()),
+                        format!("the value {shown:?} is not a valid {ty} (must match {})", c.pattern.unwrap_or_default()),
                     );
                 }
                 _ => {}
