@@ -55,9 +55,8 @@ pub enum JsonScalar<'a> {
 
 /// A value of a FHIR primitive type (the content of its `value`).
 ///
-/// Implemented by the runtime value types, by `bool`, `i32`, [`StringValue`] (and
-/// `String`), and by the
-/// generated code enums. Object-safe parts are reached through
+/// Implemented by the runtime value types, by `bool`, `i32`, [`StringValue`],
+/// and by the generated code enums. Object-safe parts are reached through
 /// [`crate::rt::PrimitiveElement`].
 pub trait PrimitiveValue: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static {
     /// How the value is written in JSON.
